@@ -1,0 +1,269 @@
+import { constants as fsc, createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AlreadyExistsError, InvalidInputError, NotFoundError, StoreError } from '../errors.js';
+import { readCoalesced } from './range-plan.js';
+import { newCounters, type ByteRange, type CopyMethod, type IoCounters, type ObjectMeta, type ObjectStore, type ObjectWriter } from './object-store.js';
+
+function isErrno(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === code;
+}
+
+/** Object store over a local directory. put-if-absent is `link(tmp, final)`, which fails with EEXIST atomically. */
+export class LocalStore implements ObjectStore {
+  readonly kind = 'local';
+  readonly root: string;
+  readonly counters: IoCounters = newCounters();
+
+  constructor(root: string) {
+    this.root = nodePath.resolve(root);
+  }
+
+  /** Absolute filesystem path of an object; refuses paths that would escape the root. */
+  resolve(path: string): string {
+    const abs = nodePath.resolve(this.root, path);
+    if (abs !== this.root && !abs.startsWith(this.root + nodePath.sep)) {
+      throw new InvalidInputError('UNSAFE_PATH', `path escapes the store root: ${path}`, { path });
+    }
+    return abs;
+  }
+
+  private wrap(e: unknown, path: string): never {
+    if (isErrno(e, 'ENOENT')) throw new NotFoundError(path, { cause: e });
+    if (e instanceof StoreError || e instanceof InvalidInputError) throw e;
+    throw new StoreError('IO_ERROR', `local I/O failed (${(e as Error).message})`, path, { cause: e });
+  }
+
+  async head(path: string): Promise<ObjectMeta> {
+    try {
+      const st = await fs.stat(this.resolve(path));
+      if (!st.isFile()) throw new NotFoundError(path);
+      return { path, size: st.size, mtimeMs: st.mtimeMs };
+    } catch (e) {
+      return this.wrap(e, path);
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.head(path);
+      return true;
+    } catch (e) {
+      if (e instanceof NotFoundError) return false;
+      throw e;
+    }
+  }
+
+  async get(path: string): Promise<Uint8Array> {
+    try {
+      const buf = await fs.readFile(this.resolve(path));
+      this.counters.readRequests++;
+      this.counters.bytesRead += buf.length;
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      return this.wrap(e, path);
+    }
+  }
+
+  async getRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    if (!(start >= 0 && end >= start)) throw new InvalidInputError('BAD_RANGE', `bad byte range [${start}, ${end}) for ${path}`, { path });
+    let fh: fs.FileHandle | undefined;
+    try {
+      fh = await fs.open(this.resolve(path), 'r');
+      const out = new Uint8Array(end - start);
+      let done = 0;
+      while (done < out.length) {
+        const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      this.counters.readRequests++;
+      this.counters.bytesRead += done;
+      if (done < out.length) {
+        throw new StoreError('SHORT_READ', `range [${start}, ${end}) runs past the end of the object (got ${done} bytes)`, path);
+      }
+      return out;
+    } catch (e) {
+      return this.wrap(e, path);
+    } finally {
+      await fh?.close();
+    }
+  }
+
+  getRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    return readCoalesced(ranges, (s, e) => this.getRange(path, s, e));
+  }
+
+  async *readStream(path: string, start = 0, end?: number): AsyncIterable<Uint8Array> {
+    const abs = this.resolve(path);
+    if (end !== undefined && end <= start) return;
+    const stream = createReadStream(abs, { start, end: end === undefined ? undefined : end - 1, highWaterMark: 1 << 20 });
+    this.counters.readRequests++;
+    try {
+      for await (const chunk of stream) {
+        const c = chunk as Buffer;
+        this.counters.bytesRead += c.length;
+        yield new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+      }
+    } catch (e) {
+      return this.wrap(e, path);
+    }
+  }
+
+  private async tempFor(abs: string): Promise<string> {
+    await fs.mkdir(nodePath.dirname(abs), { recursive: true });
+    return nodePath.join(nodePath.dirname(abs), `.tmp-${nodePath.basename(abs)}-${randomUUID()}`);
+  }
+
+  async put(path: string, data: Uint8Array): Promise<void> {
+    const abs = this.resolve(path);
+    const tmp = await this.tempFor(abs);
+    try {
+      await fs.writeFile(tmp, data);
+      await fs.rename(tmp, abs);
+      this.counters.writeRequests++;
+      this.counters.bytesWritten += data.length;
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      return this.wrap(e, path);
+    }
+  }
+
+  async putIfAbsent(path: string, data: Uint8Array): Promise<void> {
+    const abs = this.resolve(path);
+    const tmp = await this.tempFor(abs);
+    try {
+      await fs.writeFile(tmp, data, { flush: true });
+      // link() is atomic and fails if the target exists: exactly one concurrent committer wins.
+      await fs.link(tmp, abs);
+      this.counters.writeRequests++;
+      this.counters.bytesWritten += data.length;
+    } catch (e) {
+      if (isErrno(e, 'EEXIST')) throw new AlreadyExistsError(path, { cause: e });
+      return this.wrap(e, path);
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
+  async createWriter(path: string): Promise<ObjectWriter> {
+    const abs = this.resolve(path);
+    const tmp = await this.tempFor(abs);
+    const fh = await fs.open(tmp, 'wx');
+    const counters = this.counters;
+    let position = 0;
+    let closed = false;
+    return {
+      get position() {
+        return position;
+      },
+      async write(chunk: Uint8Array) {
+        let off = 0;
+        while (off < chunk.length) {
+          const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, position + off);
+          off += bytesWritten;
+        }
+        position += chunk.length;
+        counters.bytesWritten += chunk.length;
+      },
+      async close() {
+        if (closed) return position;
+        closed = true;
+        await fh.close();
+        await fs.rename(tmp, abs);
+        counters.writeRequests++;
+        return position;
+      },
+      async abort() {
+        if (closed) return;
+        closed = true;
+        await fh.close().catch(() => undefined);
+        await fs.rm(tmp, { force: true });
+      },
+    };
+  }
+
+  async list(prefix: string): Promise<ObjectMeta[]> {
+    this.counters.listRequests++;
+    // List the deepest directory the prefix names, then filter by the full prefix.
+    const slash = prefix.lastIndexOf('/');
+    const dirRel = slash >= 0 ? prefix.slice(0, slash) : '';
+    const out: ObjectMeta[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(this.resolve(rel), { withFileTypes: true });
+      } catch (e) {
+        if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return;
+        throw e;
+      }
+      for (const ent of entries) {
+        const childRel = rel ? `${rel}/${ent.name}` : ent.name;
+        if (ent.isDirectory()) {
+          if (childRel.startsWith(prefix) || prefix.startsWith(childRel + '/')) await walk(childRel);
+        } else if (ent.isFile() && childRel.startsWith(prefix)) {
+          try {
+            const st = await fs.stat(this.resolve(childRel));
+            out.push({ path: childRel, size: st.size, mtimeMs: st.mtimeMs });
+          } catch (e) {
+            if (!isErrno(e, 'ENOENT')) throw e; // deleted while listing
+          }
+        }
+      }
+    };
+    await walk(dirRel);
+    return out;
+  }
+
+  async delete(path: string): Promise<void> {
+    this.counters.deleteRequests++;
+    const abs = this.resolve(path);
+    await fs.rm(abs, { force: true });
+    // Leave no empty sidecar directories behind (best effort; the parent may hold other files).
+    let dir = nodePath.dirname(abs);
+    while (dir !== this.root && dir.startsWith(this.root)) {
+      try {
+        await fs.rmdir(dir);
+      } catch {
+        break;
+      }
+      dir = nodePath.dirname(dir);
+    }
+  }
+
+  async copy(src: string, dst: string): Promise<CopyMethod> {
+    const s = this.resolve(src);
+    const d = this.resolve(dst);
+    await fs.mkdir(nodePath.dirname(d), { recursive: true });
+    try {
+      await fs.link(s, d);
+      const st = await fs.stat(d);
+      this.counters.bytesLinked += st.size;
+      return 'link';
+    } catch (e) {
+      if (isErrno(e, 'EEXIST')) throw new AlreadyExistsError(dst, { cause: e });
+      if (isErrno(e, 'ENOENT')) throw new NotFoundError(src, { cause: e });
+      if (!isErrno(e, 'EXDEV') && !isErrno(e, 'EPERM') && !isErrno(e, 'EMLINK')) this.wrap(e, src);
+    }
+    // Different filesystem or links not allowed: let the kernel copy (reflink where supported).
+    await fs.copyFile(s, d, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);
+    const st = await fs.stat(d);
+    this.counters.bytesCopied += st.size;
+    return 'stream-copy';
+  }
+
+  async copyRange(src: string, start: number, end: number, dst: string): Promise<CopyMethod> {
+    const w = await this.createWriter(dst);
+    try {
+      for await (const chunk of this.readStream(src, start, end)) await w.write(chunk);
+      if (w.position !== end - start) throw new StoreError('SHORT_READ', `source ended before byte ${end}`, src);
+      await w.close();
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+    this.counters.bytesCopied += end - start;
+    return 'stream-copy';
+  }
+}
