@@ -1,0 +1,208 @@
+// Portable 32-bit RoaringBitmap serialization (the RoaringFormatSpec used by roaring-rs and CRoaring),
+// which Lance stores in `.bin` deletion files and index fragment bitmaps.
+//
+//   cookie 12346: u32 cookie | u32 n | n × (u16 key, u16 card-1) | n × u32 offset | containers
+//   cookie 12347 | (n-1) << 16: u32 | run-flag bitset ceil(n/8) | n × (u16 key, u16 card-1)
+//                               | [n × u32 offset when n >= 4] | containers
+// A container is a run list (u16 count, count × (u16 start, u16 len-1)) when its run flag is set,
+// a 1024 × u64 bitmap when card > 4096, else card × u16 sorted values.
+import { LanceFormatError } from '../../errors.js';
+
+const COOKIE_NO_RUNS = 12346;
+const COOKIE_RUNS = 12347;
+const ARRAY_MAX = 4096;
+const BITMAP_BYTES = 8192;
+const NO_OFFSET_THRESHOLD = 4;
+
+export interface RoaringWriteOptions {
+  /** Use run containers where they are smaller (cookie 12347). Default false, like roaring-rs. */
+  runs?: boolean;
+}
+
+interface Container {
+  key: number;
+  values: number[]; // low 16 bits, sorted, unique
+}
+
+function group(values: Iterable<number>): Container[] {
+  const sorted = Uint32Array.from(values).sort();
+  const out: Container[] = [];
+  let prev = -1;
+  for (const v of sorted) {
+    if (v === prev) continue;
+    prev = v;
+    const key = v >>> 16;
+    let c = out[out.length - 1];
+    if (!c || c.key !== key) out.push((c = { key, values: [] }));
+    c.values.push(v & 0xffff);
+  }
+  return out;
+}
+
+function runsOf(values: number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const v of values) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] + 1 === v) last[1]++;
+    else runs.push([v, 0]);
+  }
+  return runs;
+}
+
+/** Serializes a set of u32 values (any order, duplicates ignored). */
+export function encodeRoaring(values: Iterable<number>, opts: RoaringWriteOptions = {}): Uint8Array {
+  const containers = group(values);
+  const n = containers.length;
+  const bodies: Uint8Array[] = [];
+  const isRun: boolean[] = [];
+  for (const c of containers) {
+    const card = c.values.length;
+    const plainSize = card > ARRAY_MAX ? BITMAP_BYTES : card * 2;
+    const runs = opts.runs ? runsOf(c.values) : [];
+    if (opts.runs && 2 + runs.length * 4 < plainSize) {
+      const b = new Uint8Array(2 + runs.length * 4);
+      const dv = new DataView(b.buffer);
+      dv.setUint16(0, runs.length, true);
+      runs.forEach(([s, l], i) => {
+        dv.setUint16(2 + i * 4, s, true);
+        dv.setUint16(4 + i * 4, l, true);
+      });
+      bodies.push(b);
+      isRun.push(true);
+    } else if (card > ARRAY_MAX) {
+      const b = new Uint8Array(BITMAP_BYTES);
+      for (const v of c.values) b[v >>> 3]! |= 1 << (v & 7);
+      bodies.push(b);
+      isRun.push(false);
+    } else {
+      const b = new Uint8Array(card * 2);
+      const dv = new DataView(b.buffer);
+      c.values.forEach((v, i) => dv.setUint16(i * 2, v, true));
+      bodies.push(b);
+      isRun.push(false);
+    }
+  }
+  const anyRun = isRun.some(Boolean);
+  const withOffsets = !anyRun || n >= NO_OFFSET_THRESHOLD;
+  const headerLen = (anyRun ? 4 + Math.ceil(n / 8) : 8) + n * 4 + (withOffsets ? n * 4 : 0);
+  const total = headerLen + bodies.reduce((s, b) => s + b.length, 0);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  let p = 0;
+  if (anyRun) {
+    dv.setUint32(0, (COOKIE_RUNS | ((n - 1) << 16)) >>> 0, true);
+    p = 4;
+    isRun.forEach((r, i) => {
+      if (r) out[p + (i >>> 3)]! |= 1 << (i & 7);
+    });
+    p += Math.ceil(n / 8);
+  } else {
+    dv.setUint32(0, COOKIE_NO_RUNS, true);
+    dv.setUint32(4, n, true);
+    p = 8;
+  }
+  containers.forEach((c, i) => {
+    dv.setUint16(p + i * 4, c.key, true);
+    dv.setUint16(p + i * 4 + 2, c.values.length - 1, true);
+  });
+  p += n * 4;
+  let bodyAt = headerLen;
+  if (withOffsets) {
+    bodies.forEach((b, i) => {
+      dv.setUint32(p + i * 4, bodyAt, true);
+      bodyAt += b.length;
+    });
+  }
+  bodyAt = headerLen;
+  for (const b of bodies) {
+    out.set(b, bodyAt);
+    bodyAt += b.length;
+  }
+  return out;
+}
+
+/** Parses a portable roaring bitmap into its sorted values; `path` names the file in errors. */
+export function decodeRoaring(bytes: Uint8Array, path = '<roaring>'): Uint32Array {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fail = (msg: string, offset: number): never => {
+    throw new LanceFormatError('BAD_ROARING', msg, { path, offset });
+  };
+  const need = (at: number, len: number) => {
+    if (at + len > bytes.length) fail(`roaring bitmap truncated: needs ${at + len} bytes, has ${bytes.length}`, at);
+  };
+  need(0, 4);
+  const cookie = dv.getUint32(0, true);
+  let n: number;
+  let p: number;
+  let runFlags: Uint8Array | undefined;
+  if ((cookie & 0xffff) === COOKIE_RUNS) {
+    n = (cookie >>> 16) + 1;
+    const flagLen = Math.ceil(n / 8);
+    need(4, flagLen);
+    runFlags = bytes.subarray(4, 4 + flagLen);
+    p = 4 + flagLen;
+  } else if (cookie === COOKIE_NO_RUNS) {
+    need(4, 4);
+    n = dv.getUint32(4, true);
+    p = 8;
+  } else {
+    return fail(`unknown roaring cookie ${cookie}`, 0);
+  }
+  if (n > 65536) fail(`roaring bitmap claims ${n} containers (max 65536)`, 0);
+  need(p, n * 4);
+  const keys: number[] = [];
+  const cards: number[] = [];
+  for (let i = 0; i < n; i++) {
+    keys.push(dv.getUint16(p + i * 4, true));
+    cards.push(dv.getUint16(p + i * 4 + 2, true) + 1);
+  }
+  p += n * 4;
+  if (!runFlags || n >= NO_OFFSET_THRESHOLD) p += n * 4; // offsets: containers are read sequentially anyway
+  need(0, p);
+  const total = cards.reduce((s, c) => s + c, 0);
+  const out = new Uint32Array(total);
+  let w = 0;
+  let prevKey = -1;
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    if (key <= prevKey) fail(`roaring container keys out of order (${key} after ${prevKey})`, p);
+    prevKey = key;
+    const high = key * 65536;
+    const run = runFlags ? (runFlags[i >>> 3]! >>> (i & 7)) & 1 : 0;
+    if (run) {
+      need(p, 2);
+      const nRuns = dv.getUint16(p, true);
+      need(p + 2, nRuns * 4);
+      let got = 0;
+      for (let r = 0; r < nRuns; r++) {
+        const start = dv.getUint16(p + 2 + r * 4, true);
+        const len = dv.getUint16(p + 4 + r * 4, true) + 1;
+        if (start + len > 65536 || got + len > cards[i]!) fail('roaring run container exceeds its cardinality', p);
+        for (let k = 0; k < len; k++) out[w++] = high + start + k;
+        got += len;
+      }
+      if (got !== cards[i]) fail(`roaring run container holds ${got} values, header says ${cards[i]}`, p);
+      p += 2 + nRuns * 4;
+    } else if (cards[i]! > ARRAY_MAX) {
+      need(p, BITMAP_BYTES);
+      let got = 0;
+      for (let b = 0; b < BITMAP_BYTES; b++) {
+        let byte = bytes[p + b]!;
+        while (byte) {
+          const bit = 31 - Math.clz32(byte & -byte);
+          if (got < cards[i]!) out[w++] = high + b * 8 + bit;
+          got++;
+          byte &= byte - 1;
+        }
+      }
+      if (got !== cards[i]) fail(`roaring bitmap container holds ${got} values, header says ${cards[i]}`, p);
+      p += BITMAP_BYTES;
+    } else {
+      need(p, cards[i]! * 2);
+      for (let k = 0; k < cards[i]!; k++) out[w++] = high + dv.getUint16(p + k * 2, true);
+      p += cards[i]! * 2;
+    }
+  }
+  for (let k = 1; k < out.length; k++) if (out[k]! <= out[k - 1]!) fail('roaring values are not strictly increasing', 0);
+  return out;
+}
