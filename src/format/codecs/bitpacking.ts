@@ -50,6 +50,24 @@ export function decodeInlineBitpacking(chunk: Uint8Array, t: WordBits, numValues
   return numValues === FASTLANES_BLOCK ? full : full.subarray(0, numValues * wordBytes);
 }
 
+/**
+ * Decodes InlineBitpacking used as a *block* compressor: Lance's block encoder emits the same
+ * chunks back to back (width word + full block per 1024 values), so we walk them in turn.
+ */
+export function decodeInlineBitpackingBlock(buf: Uint8Array, t: WordBits, numValues: number): Uint8Array {
+  const wordBytes = t >> 3;
+  const out = new Uint8Array(numValues * wordBytes);
+  let pos = 0;
+  for (let done = 0; done < numValues; done += FASTLANES_BLOCK) {
+    const n = Math.min(FASTLANES_BLOCK, numValues - done);
+    const chunk = buf.subarray(pos);
+    const values = decodeInlineBitpacking(chunk, t, n);
+    out.set(values, done * wordBytes);
+    pos += wordBytes + packedBlockBytes(readWidthWord(chunk, t));
+  }
+  return out;
+}
+
 /** Smallest bit width holding every value of `values` (little-endian T-bit words). */
 export function maxBitWidth(values: Uint8Array, t: WordBits, numValues: number): number {
   let acc = 0;

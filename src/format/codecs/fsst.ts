@@ -156,3 +156,15 @@ export function encodeFsst(
   // Lance's table is a fixed 2312 bytes; everything after the lengths stays zero.
   return { table, offsets, codes: Uint8Array.from(codes) };
 }
+
+const parsedTables = new WeakMap<Uint8Array, FsstSymbolTable>();
+
+/** `parseFsstSymbolTable`, memoised per table buffer (one table serves every chunk of a page). */
+export function fsstTableFor(bytes: Uint8Array): FsstSymbolTable {
+  let t = parsedTables.get(bytes);
+  if (!t) {
+    t = parseFsstSymbolTable(bytes);
+    parsedTables.set(bytes, t);
+  }
+  return t;
+}
