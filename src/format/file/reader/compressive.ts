@@ -21,6 +21,7 @@
 //   short buffers: validate sizes against numValues before handing data on.
 import { LanceFormatError } from '../../../errors.js';
 import type { CompressiveEncoding } from '../../proto/encodings_v2_1_pb.js';
+import * as codecs from '../../codecs/adapters.js';
 
 export interface FixedValues {
   kind: 'fixed';
@@ -174,19 +175,25 @@ function miniBlock(enc: CompressiveEncoding | undefined, buffers: Uint8Array[], 
     }
     // ---- codecs engineer: src/format/codecs/ plugs in below ----
     case 'inlineBitpacking':
-      throw unsupported(where, 'InlineBitpacking');
+      return codecs.miniInlineBitpacking(c.value, take(buffers, cursor, where), numValues, where);
     case 'outOfLineBitpacking':
-      throw unsupported(where, 'OutOfLineBitpacking');
+      return codecs.outOfLineBitpacking(c.value, take(buffers, cursor, where), numValues, where);
     case 'rle':
-      throw unsupported(where, 'Rle');
+      return codecs.miniRle(c.value, take(buffers, cursor, where), take(buffers, cursor, where), numValues, where);
     case 'fsst':
-      throw unsupported(where, 'Fsst');
+      return codecs.fsst(c.value, miniBlock(c.value.values, buffers, cursor, numValues, where), where);
     case 'dictionary':
       throw unsupported(where, 'Dictionary');
-    case 'general':
-      throw unsupported(where, 'General');
+    case 'general': {
+      // Only the first buffer of the inner encoding is compressed (Lance GeneralMiniBlockCompressor).
+      const first = cursor.next;
+      const inner = buffers.slice();
+      inner[first] = codecs.general(c.value, take(buffers, cursor, where), where);
+      cursor.next = first;
+      return miniBlock(c.value.values, inner, cursor, numValues, where);
+    }
     case 'byteStreamSplit':
-      throw unsupported(where, 'ByteStreamSplit');
+      return codecs.byteStreamSplit(c.value, take(buffers, cursor, where), numValues, where);
     case 'variablePackedStruct':
       throw unsupported(where, 'VariablePackedStruct in a mini-block');
     default:
@@ -227,19 +234,19 @@ export function decodeBlockValues(enc: CompressiveEncoding | undefined, data: Ui
       return { kind: 'constant', numValues, ...(c.value.value ? { value: c.value.value } : {}) };
     // ---- codecs engineer: src/format/codecs/ plugs in below ----
     case 'inlineBitpacking':
-      throw unsupported(where, 'InlineBitpacking');
+      return codecs.blockInlineBitpacking(c.value, data, numValues, where);
     case 'outOfLineBitpacking':
-      throw unsupported(where, 'OutOfLineBitpacking');
+      return codecs.outOfLineBitpacking(c.value, data, numValues, where);
     case 'rle':
-      throw unsupported(where, 'Rle');
+      return codecs.blockRle(c.value, data, numValues, where);
     case 'fsst':
-      throw unsupported(where, 'Fsst');
+      return codecs.fsst(c.value, decodeBlockValues(c.value.values, data, numValues, where), where);
     case 'dictionary':
       throw unsupported(where, 'Dictionary');
     case 'general':
-      throw unsupported(where, 'General');
+      return decodeBlockValues(c.value.values, codecs.general(c.value, data, where), numValues, where);
     case 'byteStreamSplit':
-      throw unsupported(where, 'ByteStreamSplit');
+      return codecs.byteStreamSplit(c.value, data, numValues, where);
     default:
       throw unsupported(where, `${c?.case ?? 'unset'} in a block`);
   }
@@ -273,9 +280,11 @@ export function decodeFullZipValues(enc: CompressiveEncoding | undefined, raw: F
       return unpackVariableRows(c.value.fields, raw, where);
     // ---- codecs engineer: src/format/codecs/ plugs in below ----
     case 'general':
-      throw unsupported(where, 'General (per value)');
+      if (raw.kind !== 'variable') throw unsupported(where, 'General (per value) over fixed-width values');
+      return decodeFullZipValues(c.value.values, codecs.generalPerValue(c.value, raw, where), where);
     case 'fsst':
-      throw unsupported(where, 'Fsst (per value)');
+      if (raw.kind !== 'variable') throw bad(where, 'full-zip Fsst needs bits_per_offset');
+      return codecs.fsst(c.value, decodeFullZipValues(c.value.values, raw, where), where);
     case 'inlineBitpacking':
     case 'outOfLineBitpacking':
     case 'rle':
