@@ -18,6 +18,7 @@ import type { WordBits } from './fastlanes.js';
 import { decodeFsst, fsstTableFor } from './fsst.js';
 import { decompressGeneral } from './registry.js';
 import { decodeRle, decodeRleBlock } from './rle.js';
+import { applyDictionary, readIndices } from './dictionary.js';
 
 function bad(where: Where, msg: string): LanceFormatError {
   return new LanceFormatError('BAD_PAGE', msg, where);
@@ -136,4 +137,16 @@ export function generalPerValue(enc: General, raw: VariableValues, where: Where)
     else (offsets as Uint32Array)[i + 1] = o;
   }
   return { kind: 'variable', numValues: n, offsets, data };
+}
+
+/**
+ * Mini-block dictionary pages: maps a chunk's decoded indices (u8..u64 fixed values) to the
+ * page's decoded dictionary items (fixed or variable).
+ */
+export function dictionaryLookup(indices: DecodedValues, items: DecodedValues, where: Where): DecodedValues {
+  if (indices.kind !== 'fixed' || indices.bitsPerValue % 8 !== 0) {
+    throw bad(where, `dictionary indices must be byte-aligned integers, found ${indices.kind}`);
+  }
+  if (items.kind !== 'fixed' && items.kind !== 'variable') throw unsupported(where, `dictionary of ${items.kind} items`);
+  return wrap(where, () => applyDictionary(readIndices(indices.data, indices.bitsPerValue / 8, indices.numValues), items));
 }
