@@ -1,0 +1,77 @@
+// How a column-owning field is stored physically: the writer and reader agree on this mapping
+// from Lance logical types to a handful of physical shapes.
+import * as arrow from 'apache-arrow';
+import { arrowTypeOf, isBlobV2Field, type LanceField } from '../schema.js';
+import { LanceFormatError } from '../../errors.js';
+
+export type LeafKind =
+  /** Fixed-width values of `bits` each (bool = 1, LSB first). */
+  | { kind: 'fixed'; bits: number }
+  /** Variable-width bytes with 32- or 64-bit offsets. */
+  | { kind: 'variable'; offsetBits: 32 | 64 }
+  /** FixedSizeList of fixed-width items. */
+  | { kind: 'fsl'; dim: number; itemBits: number }
+  /** Blob V2 descriptor struct (kind, position, size, blob_id, blob_uri). */
+  | { kind: 'blob' };
+
+/** Arrow type of the descriptor struct a blob v2 column reads and writes as. */
+export function blobDescriptorType(): arrow.Struct {
+  return new arrow.Struct([
+    new arrow.Field('kind', new arrow.Uint8(), false),
+    new arrow.Field('position', new arrow.Uint64(), false),
+    new arrow.Field('size', new arrow.Uint64(), false),
+    new arrow.Field('blob_id', new arrow.Uint32(), false),
+    new arrow.Field('blob_uri', new arrow.Utf8(), false),
+  ]);
+}
+
+/** Bits per value of a fixed-width Arrow type, or undefined when it is not fixed width. */
+export function fixedBitsOf(t: arrow.DataType): number | undefined {
+  switch (t.typeId) {
+    case arrow.Type.Bool:
+      return 1;
+    case arrow.Type.Int:
+      return (t as arrow.Int).bitWidth;
+    case arrow.Type.Float:
+      return [16, 32, 64][(t as arrow.Float).precision];
+    case arrow.Type.Date:
+      return (t as arrow.Date_).unit === arrow.DateUnit.DAY ? 32 : 64;
+    case arrow.Type.Timestamp:
+    case arrow.Type.Duration:
+      return 64;
+    case arrow.Type.Time:
+      return (t as arrow.Time).bitWidth;
+    case arrow.Type.Decimal:
+      return (t as arrow.Decimal).bitWidth;
+    case arrow.Type.FixedSizeBinary:
+      return (t as arrow.FixedSizeBinary).byteWidth * 8;
+    default:
+      return undefined;
+  }
+}
+
+export function leafKindOf(f: LanceField): LeafKind {
+  if (isBlobV2Field(f)) return { kind: 'blob' };
+  const t = arrowTypeOf(f);
+  const bits = fixedBitsOf(t);
+  if (bits !== undefined) return { kind: 'fixed', bits };
+  switch (t.typeId) {
+    case arrow.Type.Utf8:
+    case arrow.Type.Binary:
+      return { kind: 'variable', offsetBits: 32 };
+    case arrow.Type.LargeUtf8:
+    case arrow.Type.LargeBinary:
+      return { kind: 'variable', offsetBits: 64 };
+    case arrow.Type.FixedSizeList: {
+      const fsl = t as arrow.FixedSizeList;
+      const itemBits = fixedBitsOf(fsl.children[0]!.type);
+      if (itemBits !== undefined) return { kind: 'fsl', dim: fsl.listSize, itemBits };
+    }
+  }
+  throw new LanceFormatError('UNSUPPORTED_TYPE', `lancet cannot store field "${f.name}" of type ${f.logicalType} in a data file yet`, { field: f.name });
+}
+
+/** Arrow type of the values a column-owning field reads back as. */
+export function arrowTypeOfColumn(f: LanceField): arrow.DataType {
+  return isBlobV2Field(f) ? blobDescriptorType() : arrowTypeOf(f);
+}

@@ -1,0 +1,259 @@
+// Decoded page pieces -> Arrow Data. Copies each value once into freshly allocated (hence
+// aligned) buffers; validity comes from the per-row null layer computed from def levels.
+import * as arrow from 'apache-arrow';
+import { LanceFormatError } from '../../../errors.js';
+import { fixedBitsOf, type LeafKind } from '../leaf-kind.js';
+import type { DecodedValues } from './compressive.js';
+import type { LeafPiece } from './page-jobs.js';
+
+type Where = { path: string; offset: number };
+
+function bad(where: Where, msg: string): LanceFormatError {
+  return new LanceFormatError('BAD_PAGE', msg, where);
+}
+
+function getBit(b: Uint8Array, i: number): number {
+  return (b[i >> 3]! >> (i & 7)) & 1;
+}
+
+function setBit(b: Uint8Array, i: number): void {
+  b[i >> 3]! |= 1 << (i & 7);
+}
+
+/** Validity bitmap of rows whose null layer is below `layer` (layer 0 = the leaf itself). */
+export function validityFrom(nullLayer: Int16Array, layer: number): { bitmap: Uint8Array; nullCount: number } {
+  const bitmap = new Uint8Array((nullLayer.length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < nullLayer.length; i++) {
+    if (nullLayer[i]! < layer) setBit(bitmap, i);
+    else nullCount++;
+  }
+  return { bitmap, nullCount };
+}
+
+/** Copies `count` fixed values starting at value `start` of `v` into `out` at value `at`. */
+function copyFixed(v: DecodedValues, start: number, count: number, bits: number, out: Uint8Array, at: number, where: Where): void {
+  if (v.kind === 'constant') {
+    if (!v.value) return;
+    if (bits === 1) {
+      if (v.value[0]! & 1) for (let i = 0; i < count; i++) setBit(out, at + i);
+      return;
+    }
+    const w = bits / 8;
+    if (v.value.length !== w) throw bad(where, `constant of ${v.value.length} bytes for ${w}-byte values`);
+    for (let i = 0; i < count; i++) out.set(v.value, (at + i) * w);
+    return;
+  }
+  if (v.kind !== 'fixed' || v.bitsPerValue !== bits) throw bad(where, `expected ${bits}-bit fixed values, decoded ${v.kind}${v.kind === 'fixed' ? ` of ${v.bitsPerValue} bits` : ''}`);
+  if (start + count > v.numValues) throw bad(where, `needs values [${start}, ${start + count}) of ${v.numValues}`);
+  if (bits % 8 === 0) {
+    const w = bits / 8;
+    out.set(v.data.subarray(start * w, (start + count) * w), at * w);
+  } else {
+    for (let i = 0; i < count * bits; i++) if (getBit(v.data, start * bits + i)) setBit(out, at * bits + i);
+  }
+}
+
+function fixedData(type: arrow.DataType, bytes: Uint8Array, n: number, validity: { bitmap: Uint8Array; nullCount: number }): arrow.Data {
+  const T = (type as { ArrayType: { new (b: ArrayBuffer, o: number, l: number): ArrayBufferView; BYTES_PER_ELEMENT: number } }).ArrayType;
+  const data = type.typeId === arrow.Type.Bool ? bytes : new T(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / T.BYTES_PER_ELEMENT);
+  return arrow.makeData({ type, length: n, nullCount: validity.nullCount, nullBitmap: validity.nullCount ? validity.bitmap : null, data } as never);
+}
+
+/** Index of every row's value in a dense piece (-1 = row has no value). */
+function denseIndex(p: LeafPiece): Int32Array {
+  const idx = new Int32Array(p.count);
+  let k = 0;
+  for (let i = 0; i < p.count; i++) idx[i] = p.nullLayer[i] === -1 ? k++ : -1;
+  return idx;
+}
+
+function variableParts(v: DecodedValues, where: Where): { offsets: ArrayLike<number | bigint>; data: Uint8Array } | null {
+  if (v.kind === 'constant') {
+    if (v.value) throw bad(where, 'constant variable-width values are not supported');
+    return null;
+  }
+  if (v.kind !== 'variable') throw bad(where, `expected variable-width values, decoded ${v.kind}`);
+  return v;
+}
+
+export function assembleLeaf(kind: LeafKind, type: arrow.DataType, pieces: readonly LeafPiece[], where: Where): { data: arrow.Data; nullLayer: Int16Array } {
+  const n = pieces.reduce((a, p) => a + p.count, 0);
+  const nullLayer = new Int16Array(n);
+  {
+    let at = 0;
+    for (const p of pieces) {
+      nullLayer.set(p.nullLayer, at);
+      at += p.count;
+    }
+  }
+  const validity = validityFrom(nullLayer, 0);
+  switch (kind.kind) {
+    case 'fixed': {
+      const out = new Uint8Array(Math.ceil((n * kind.bits) / 8));
+      let at = 0;
+      for (const p of pieces) {
+        copyFixed(p.values, p.start, p.count, kind.bits, out, at, where);
+        at += p.count;
+      }
+      return { data: fixedData(type, out, n, validity), nullLayer };
+    }
+    case 'fsl': {
+      const dim = kind.dim;
+      const items = new Uint8Array(Math.ceil((n * dim * kind.itemBits) / 8));
+      let itemValidity: Uint8Array | null = null;
+      let at = 0;
+      for (const p of pieces) {
+        const v = p.values;
+        if (v.kind === 'fsl') {
+          if (v.dimension !== dim) throw bad(where, `FixedSizeList of ${v.dimension} items, schema says ${dim}`);
+          copyFixed(v.items, p.start * dim, p.count * dim, kind.itemBits, items, at * dim, where);
+          if (v.validity) {
+            itemValidity ??= new Uint8Array(Math.ceil((n * dim) / 8)).fill(0xff);
+            for (let i = 0; i < p.count * dim; i++) if (!getBit(v.validity, p.start * dim + i)) itemValidity[(at * dim + i) >> 3]! &= ~(1 << ((at * dim + i) & 7));
+          }
+        } else if (v.kind !== 'constant' || v.value) {
+          throw bad(where, `expected FixedSizeList values, decoded ${v.kind}`);
+        }
+        at += p.count;
+      }
+      const itemType = (type as arrow.FixedSizeList).children[0]!.type;
+      let itemNulls = 0;
+      if (itemValidity) for (let i = 0; i < n * dim; i++) if (!getBit(itemValidity, i)) itemNulls++;
+      const child = fixedData(itemType, items, n * dim, { bitmap: itemValidity ?? new Uint8Array(0), nullCount: itemNulls });
+      const data = arrow.makeData({ type: type as arrow.FixedSizeList, length: n, nullCount: validity.nullCount, nullBitmap: validity.nullCount ? validity.bitmap : null, child });
+      return { data, nullLayer };
+    }
+    case 'variable': {
+      const large = kind.offsetBits === 64;
+      let total = 0;
+      const parts = pieces.map((p) => {
+        const v = variableParts(p.values, where);
+        const idx = p.dense ? denseIndex(p) : null;
+        return { p, v, idx };
+      });
+      const rowRange = (v: { offsets: ArrayLike<number | bigint> }, j: number): [number, number] => [Number(v.offsets[j]!), Number(v.offsets[j + 1]!)];
+      for (const { p, v, idx } of parts) {
+        if (!v) continue;
+        for (let i = 0; i < p.count; i++) {
+          const j = idx ? idx[i]! : p.start + i;
+          if (j < 0) continue;
+          if (j >= (v.offsets.length - 1)) throw bad(where, `value ${j} missing from decoded page`);
+          const [a, b] = rowRange(v, j);
+          total += b - a;
+        }
+      }
+      if (!large && total > 0x7fffffff) throw bad(where, `page holds ${total} bytes, too many for 32-bit Arrow offsets`);
+      const bytes = new Uint8Array(total);
+      const offsets = large ? new BigInt64Array(n + 1) : new Int32Array(n + 1);
+      let row = 0;
+      let pos = 0;
+      for (const { p, v, idx } of parts) {
+        for (let i = 0; i < p.count; i++, row++) {
+          const j = !v ? -1 : idx ? idx[i]! : p.start + i;
+          if (j >= 0) {
+            const [a, b] = rowRange(v!, j);
+            bytes.set(v!.data.subarray(a, b), pos);
+            pos += b - a;
+          }
+          if (large) (offsets as BigInt64Array)[row + 1] = BigInt(pos);
+          else (offsets as Int32Array)[row + 1] = pos;
+        }
+      }
+      const data = arrow.makeData({
+        type: type as arrow.Utf8,
+        length: n,
+        nullCount: validity.nullCount,
+        nullBitmap: validity.nullCount ? validity.bitmap : null,
+        valueOffsets: offsets as Int32Array,
+        data: bytes,
+      });
+      return { data, nullLayer };
+    }
+    case 'blob':
+      return { data: assembleBlob(type as arrow.Struct, pieces, n, validity, where), nullLayer };
+  }
+}
+
+function assembleBlob(type: arrow.Struct, pieces: readonly LeafPiece[], n: number, validity: { bitmap: Uint8Array; nullCount: number }, where: Where): arrow.Data {
+  const kind = new Uint8Array(n);
+  const position = new BigUint64Array(n);
+  const size = new BigUint64Array(n);
+  const blobId = new Uint32Array(n);
+  const uriOffsets = new Int32Array(n + 1);
+  const uriParts: Uint8Array[] = [];
+  let uriLen = 0;
+  let row = 0;
+  for (const p of pieces) {
+    const v = p.values;
+    if (v.kind === 'constant' && !v.value) {
+      for (let i = 0; i < p.count; i++, row++) uriOffsets[row + 1] = uriLen;
+      continue;
+    }
+    if (v.kind !== 'struct' || v.fields.length !== 5) throw bad(where, `blob descriptors decoded as ${v.kind}, expected a 5-field struct`);
+    const [k, pos, sz, id, uri] = v.fields as [DecodedValues, DecodedValues, DecodedValues, DecodedValues, DecodedValues];
+    if (k.kind !== 'fixed' || pos.kind !== 'fixed' || sz.kind !== 'fixed' || id.kind !== 'fixed' || uri.kind !== 'variable') {
+      throw bad(where, 'blob descriptor fields have unexpected shapes');
+    }
+    if (k.bitsPerValue !== 8 || pos.bitsPerValue !== 64 || sz.bitsPerValue !== 64 || id.bitsPerValue !== 32) throw bad(where, 'blob descriptor field widths are not 8/64/64/32');
+    const idx = p.dense ? denseIndex(p) : null;
+    const pv = new DataView(pos.data.buffer, pos.data.byteOffset, pos.data.byteLength);
+    const sv = new DataView(sz.data.buffer, sz.data.byteOffset, sz.data.byteLength);
+    const iv = new DataView(id.data.buffer, id.data.byteOffset, id.data.byteLength);
+    for (let i = 0; i < p.count; i++, row++) {
+      const j = idx ? idx[i]! : p.start + i;
+      if (j >= k.numValues) throw bad(where, `blob descriptor ${j} missing from decoded page`);
+      if (j >= 0) {
+        kind[row] = k.data[j]!;
+        position[row] = pv.getBigUint64(j * 8, true);
+        size[row] = sv.getBigUint64(j * 8, true);
+        blobId[row] = iv.getUint32(j * 4, true);
+        const a = Number(uri.offsets[j]!);
+        const b = Number(uri.offsets[j + 1]!);
+        uriParts.push(uri.data.subarray(a, b));
+        uriLen += b - a;
+      }
+      uriOffsets[row + 1] = uriLen;
+    }
+  }
+  const uriBytes = new Uint8Array(uriLen);
+  let o = 0;
+  for (const u of uriParts) {
+    uriBytes.set(u, o);
+    o += u.length;
+  }
+  const [fk, fp, fs, fi, fu] = type.children as [arrow.Field, arrow.Field, arrow.Field, arrow.Field, arrow.Field];
+  const children = [
+    arrow.makeData({ type: fk.type as arrow.Uint8, length: n, data: kind }),
+    arrow.makeData({ type: fp.type as arrow.Uint64, length: n, data: position }),
+    arrow.makeData({ type: fs.type as arrow.Uint64, length: n, data: size }),
+    arrow.makeData({ type: fi.type as arrow.Uint32, length: n, data: blobId }),
+    arrow.makeData({ type: fu.type as arrow.Utf8, length: n, valueOffsets: uriOffsets, data: uriBytes }),
+  ];
+  return arrow.makeData({ type, length: n, nullCount: validity.nullCount, nullBitmap: validity.nullCount ? validity.bitmap : null, children });
+}
+
+/** An all-null column of `type` (a field absent from the file). */
+export function nullData(type: arrow.DataType, n: number): arrow.Data {
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  switch (type.typeId) {
+    case arrow.Type.Struct:
+      return arrow.makeData({ type: type as arrow.Struct, length: n, nullCount: n, nullBitmap: bitmap, children: type.children.map((c: arrow.Field) => nullData(c.type, n)) });
+    case arrow.Type.FixedSizeList: {
+      const t = type as arrow.FixedSizeList;
+      return arrow.makeData({ type: t, length: n, nullCount: n, nullBitmap: bitmap, child: nullData(t.children[0]!.type, n * t.listSize) });
+    }
+    case arrow.Type.Utf8:
+    case arrow.Type.Binary:
+      return arrow.makeData({ type: type as arrow.Utf8, length: n, nullCount: n, nullBitmap: bitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
+    case arrow.Type.LargeUtf8:
+    case arrow.Type.LargeBinary:
+      return arrow.makeData({ type: type as arrow.LargeUtf8, length: n, nullCount: n, nullBitmap: bitmap, valueOffsets: new BigInt64Array(n + 1), data: new Uint8Array(0) });
+    default: {
+      const T = (type as { ArrayType: { new (n: number): ArrayBufferView; BYTES_PER_ELEMENT: number } }).ArrayType;
+      const bits = fixedBitsOf(type) ?? 8;
+      const data = type.typeId === arrow.Type.Bool ? new Uint8Array((n + 7) >> 3) : new T((n * bits) / 8 / T.BYTES_PER_ELEMENT);
+      return arrow.makeData({ type, length: n, nullCount: n, nullBitmap: bitmap, data } as never);
+    }
+  }
+}

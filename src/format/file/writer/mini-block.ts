@@ -1,0 +1,176 @@
+// Mini-block pages: values cut into chunks of power-of-two value counts (except the last), each
+// chunk `u16 num_levels | u16 def_size | value buffer sizes (u16 in 2.1, u32 in 2.2) | pad8 |
+// def levels | pad8 | buffers, each padded to 8`; buffer 0 holds one metadata word per chunk.
+import { create } from '@bufbuild/protobuf';
+import { CompressiveEncodingSchema, PageLayoutSchema, type CompressiveEncoding } from '../../proto/encodings_v2_1_pb.js';
+import type { FileVersion } from '../footer.js';
+import type { PageInput } from './page-input.js';
+import { flat, variable, type EncodedPage } from './encode-page.js';
+import { InvalidInputError } from '../../../errors.js';
+
+/** Value bytes Lance aims for per chunk. */
+const CHUNK_TARGET_BYTES = 8 * 1024;
+/** At most this many values per chunk (the 2.1 limit; also fine for 2.2). */
+const MAX_CHUNK_VALUES = 4096;
+
+interface Chunk {
+  start: number;
+  count: number;
+  /** The chunk's value buffers, unpadded. */
+  buffers: Uint8Array[];
+}
+
+function pad8(n: number): number {
+  return (8 - (n & 7)) & 7;
+}
+
+function largestPow2AtMost(n: number): number {
+  let p = 1;
+  while (p * 2 <= n) p *= 2;
+  return p;
+}
+
+function sliceBits(src: Uint8Array, fromBit: number, count: number): Uint8Array {
+  if ((fromBit & 7) === 0) return src.subarray(fromBit >> 3, (fromBit + count + 7) >> 3);
+  const out = new Uint8Array((count + 7) >> 3);
+  for (let i = 0; i < count; i++) if ((src[(fromBit + i) >> 3]! >> ((fromBit + i) & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+/** Chunk boundaries for fixed rows of `rowBits` bits (+ `extraBits` of validity). */
+function fixedChunks(n: number, rowBits: number): Array<[number, number]> {
+  const perChunk = Math.min(MAX_CHUNK_VALUES, largestPow2AtMost(Math.max(1, Math.floor((CHUNK_TARGET_BYTES * 8) / rowBits))));
+  const out: Array<[number, number]> = [];
+  for (let s = 0; s < n; s += perChunk) out.push([s, Math.min(perChunk, n - s)]);
+  return out;
+}
+
+/** Chunk boundaries for variable values: greedy power-of-two counts within the byte target. */
+function variableChunks(offsets: Float64Array, width: number): Array<[number, number]> {
+  const n = offsets.length - 1;
+  const bytes = (s: number, k: number) => offsets[s + k]! - offsets[s]! + (k + 1) * width;
+  const out: Array<[number, number]> = [];
+  let s = 0;
+  while (s < n) {
+    const rest = n - s;
+    if (rest <= MAX_CHUNK_VALUES && bytes(s, rest) <= CHUNK_TARGET_BYTES) {
+      out.push([s, rest]);
+      break;
+    }
+    let k = largestPow2AtMost(Math.min(rest, MAX_CHUNK_VALUES));
+    while (k > 1 && bytes(s, k) > CHUNK_TARGET_BYTES) k >>= 1;
+    out.push([s, k]);
+    s += k;
+  }
+  return out;
+}
+
+function variableChunkBuffer(offsets: Float64Array, data: Uint8Array, start: number, count: number, width: 4 | 8): Uint8Array {
+  const head = (count + 1) * width;
+  const base = offsets[start]!;
+  const len = offsets[start + count]! - base;
+  // The value buffer must be a multiple of the offset width (Lance rejects it otherwise).
+  const size = head + len + ((width - ((head + len) % width)) % width);
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i <= count; i++) {
+    const o = head + offsets[start + i]! - base;
+    if (width === 4) dv.setUint32(i * 4, o, true);
+    else dv.setBigUint64(i * 8, BigInt(o), true);
+  }
+  out.set(data.subarray(base, base + len), head);
+  out.fill(0x48, head + len);
+  return out;
+}
+
+export function encodeMiniBlock(input: PageInput, version: FileVersion): EncodedPage {
+  const v = input.values;
+  const n = input.numRows;
+  let valueCompression: CompressiveEncoding;
+  let chunks: Chunk[];
+  switch (v.kind) {
+    case 'fixed':
+      valueCompression = flat(v.bits);
+      chunks = fixedChunks(n, v.bits).map(([start, count]) => ({ start, count, buffers: [sliceBits(v.data, start * v.bits, count * v.bits)] }));
+      break;
+    case 'fsl': {
+      const rowBits = v.dim * v.itemBits + (v.validity ? v.dim : 0);
+      valueCompression = create(CompressiveEncodingSchema, {
+        compression: { case: 'fixedSizeList', value: { itemsPerValue: BigInt(v.dim), values: flat(v.itemBits), hasValidity: !!v.validity } },
+      });
+      chunks = fixedChunks(n, rowBits).map(([start, count]) => {
+        const items = sliceBits(v.data, start * v.dim * v.itemBits, count * v.dim * v.itemBits);
+        const buffers = v.validity ? [sliceBits(v.validity, start * v.dim, count * v.dim), items] : [items];
+        return { start, count, buffers };
+      });
+      break;
+    }
+    case 'variable': {
+      const w = (v.offsetBits / 8) as 4 | 8;
+      valueCompression = variable(v.offsetBits);
+      chunks = variableChunks(v.offsets, w).map(([start, count]) => ({ start, count, buffers: [variableChunkBuffer(v.offsets, v.data, start, count, w)] }));
+      break;
+    }
+    case 'blob':
+      throw new InvalidInputError('BAD_LAYOUT', 'blob descriptors are always written full-zip');
+  }
+  const large = version === '2.2';
+  const sizeWidth = large ? 4 : 2;
+  const meta = new Uint8Array(chunks.length * sizeWidth);
+  const metaView = new DataView(meta.buffer);
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  chunks.forEach((c, ci) => {
+    const hasDef = input.def !== null;
+    const headerLen = 2 + (hasDef ? 2 : 0) + c.buffers.length * sizeWidth;
+    const header = new Uint8Array(headerLen + pad8(headerLen));
+    const hv = new DataView(header.buffer);
+    hv.setUint16(0, hasDef ? c.count : 0, true);
+    let p = 2;
+    if (hasDef) {
+      hv.setUint16(p, c.count * 2, true);
+      p += 2;
+    }
+    for (const b of c.buffers) {
+      if (large) hv.setUint32(p, b.length, true);
+      else hv.setUint16(p, b.length, true);
+      p += sizeWidth;
+    }
+    let chunkBytes = header.length;
+    parts.push(header);
+    const pieces: Uint8Array[] = [];
+    if (input.def) pieces.push(new Uint8Array(input.def.buffer, input.def.byteOffset + c.start * 2, c.count * 2));
+    pieces.push(...c.buffers);
+    for (const piece of pieces) {
+      parts.push(piece);
+      const pad = pad8(piece.length);
+      if (pad) parts.push(new Uint8Array(pad));
+      chunkBytes += piece.length + pad;
+    }
+    const log = ci === chunks.length - 1 ? 0 : Math.log2(c.count);
+    const word = ((chunkBytes / 8 - 1) << 4) | log;
+    if (large) metaView.setUint32(ci * 4, word >>> 0, true);
+    else metaView.setUint16(ci * 2, word, true);
+    total += chunkBytes;
+  });
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+  }
+  const layout = create(PageLayoutSchema, {
+    layout: {
+      case: 'miniBlockLayout',
+      value: {
+        ...(input.def ? { defCompression: flat(16) } : {}),
+        valueCompression,
+        layers: input.layers,
+        numBuffers: BigInt(chunks[0]?.buffers.length ?? 1),
+        numItems: BigInt(n),
+        hasLargeChunk: large,
+      },
+    },
+  });
+  return { buffers: [meta, data], layout };
+}
