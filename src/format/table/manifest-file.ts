@@ -4,7 +4,7 @@
 //   [u32 len][Manifest pb]               runs up to the trailer
 //   u64 pos-of-manifest-length | u16 0 | u16 2 | "LANC"
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ManifestSchema, type Manifest } from '../proto/table_pb.js';
+import { IndexSectionSchema, ManifestSchema, type IndexSection, type Manifest } from '../proto/table_pb.js';
 import { TransactionSchema, type Transaction } from '../proto/transaction_pb.js';
 import { LanceFormatError } from '../../errors.js';
 
@@ -12,8 +12,11 @@ const MAGIC = [0x4c, 0x41, 0x4e, 0x43]; // "LANC"
 const TRAILER = 16;
 const U64_MAX = (1n << 64n) - 1n;
 
-/** Serializes a manifest (and, when given, its transaction inline ahead of it). */
-export function encodeManifestFile(manifest: Manifest, transaction?: Transaction): Uint8Array {
+/**
+ * Serializes a manifest (and, when given, its transaction inline ahead of it, then the index
+ * section; both are u32-prefixed and found through their offsets in the manifest).
+ */
+export function encodeManifestFile(manifest: Manifest, transaction?: Transaction, indexSection?: IndexSection): Uint8Array {
   const parts: Uint8Array[] = [];
   let pos = 0;
   const m = create(ManifestSchema, manifest);
@@ -24,6 +27,14 @@ export function encodeManifestFile(manifest: Manifest, transaction?: Transaction
     pos = 4 + txn.length;
   } else {
     m.transactionSection = undefined;
+  }
+  if (indexSection && indexSection.indices.length > 0) {
+    const idx = toBinary(IndexSectionSchema, indexSection);
+    parts.push(u32(idx.length), idx);
+    m.indexSection = BigInt(pos);
+    pos += 4 + idx.length;
+  } else {
+    m.indexSection = undefined;
   }
   const body = toBinary(ManifestSchema, m);
   parts.push(u32(body.length), body);
@@ -41,6 +52,8 @@ export interface DecodedManifestFile {
   manifest: Manifest;
   /** The inline transaction, when the file carries one. */
   transaction?: Transaction;
+  /** The index section, when the manifest points at one. */
+  indexSection?: IndexSection;
 }
 
 /** Parses manifest file bytes; `path` names the file in errors. */
@@ -74,7 +87,23 @@ export function decodeManifestFile(bytes: Uint8Array, path: string): DecodedMani
   if (manifest.transactionSection !== undefined) {
     out.transaction = decodeLengthPrefixedTransaction(bytes, Number(manifest.transactionSection), pos, path);
   }
+  if (manifest.indexSection !== undefined) {
+    const at = Number(manifest.indexSection);
+    const body = lengthPrefixed(bytes, at, pos, path, 'index section');
+    try {
+      out.indexSection = fromBinary(IndexSectionSchema, body);
+    } catch (e) {
+      throw new LanceFormatError('BAD_PROTOBUF', `index section protobuf does not decode: ${(e as Error).message}`, { path, offset: at + 4 }, { cause: e });
+    }
+  }
   return out;
+}
+
+function lengthPrefixed(bytes: Uint8Array, at: number, limit: number, path: string, what: string): Uint8Array {
+  if (at + 4 > limit) throw new LanceFormatError('BAD_OFFSET', `${what} offset ${at} lies outside the file`, { path, offset: at });
+  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at, true);
+  if (at + 4 + len > limit) throw new LanceFormatError('BAD_LENGTH', `${what} length ${len} runs into the manifest`, { path, offset: at });
+  return bytes.subarray(at + 4, at + 4 + len);
 }
 
 function decodeLengthPrefixedTransaction(bytes: Uint8Array, at: number, limit: number, path: string): Transaction {

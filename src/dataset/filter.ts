@@ -1,0 +1,46 @@
+// Adapter to the filter language (src/dataset/expr, built by another engineer): parse a SQL
+// predicate once, find the columns it needs, evaluate it on a batch into a row mask.
+import type * as arrow from 'apache-arrow';
+import { InvalidInputError } from '../errors.js';
+
+export interface ExprModule {
+  parseFilter(sql: string): unknown;
+  evalPredicate(expr: unknown, batch: arrow.RecordBatch): Uint8Array;
+  exprColumns(expr: unknown): string[];
+  parseExpr?(sql: string): unknown;
+  evalExpr?(expr: unknown, batch: arrow.RecordBatch): arrow.Vector;
+}
+
+let injected: ExprModule | undefined;
+
+/** Replaces the expression engine (undefined restores the default). */
+export function setExprModule(m: ExprModule | undefined): void {
+  injected = m;
+}
+
+const EXPR_MODULE = './expr/index.js';
+
+export async function exprModule(): Promise<ExprModule> {
+  if (injected) return injected;
+  try {
+    return (await import(EXPR_MODULE)) as ExprModule;
+  } catch (e) {
+    throw new InvalidInputError('NO_FILTER_ENGINE', `filters are not available: ${(e as Error).message}`, {}, { cause: e });
+  }
+}
+
+export interface CompiledFilter {
+  sql: string;
+  columns: string[];
+  /** 1 = row matches; NULL counts as no match. */
+  evaluate(batch: arrow.RecordBatch): Uint8Array;
+}
+
+export async function compileFilter(sql: string, knownColumns: readonly string[]): Promise<CompiledFilter> {
+  const m = await exprModule();
+  const expr = m.parseFilter(sql);
+  const columns = m.exprColumns(expr);
+  const unknown = columns.filter((c) => !knownColumns.includes(c));
+  if (unknown.length) throw new InvalidInputError('UNKNOWN_COLUMN', `filter "${sql}" names unknown column(s): ${unknown.join(', ')}`, { filter: sql });
+  return { sql, columns, evaluate: (batch) => m.evalPredicate(expr, batch) };
+}

@@ -1,0 +1,114 @@
+// What users may hand to createTable/add: an Arrow Table, a RecordBatch, an (async) iterable of
+// batches, or an array of row objects. Everything becomes a stream of RecordBatches whose
+// columns follow one Arrow schema.
+import * as arrow from 'apache-arrow';
+import { InvalidInputError } from '../errors.js';
+
+export type RowObject = Record<string, unknown>;
+export type TableData = arrow.Table | arrow.RecordBatch | RowObject[] | AsyncIterable<arrow.RecordBatch> | Iterable<arrow.RecordBatch>;
+
+export interface NormalizedInput {
+  /** Schema of the first batch (or the declared one). */
+  schema: arrow.Schema;
+  batches: AsyncIterable<arrow.RecordBatch>;
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<arrow.RecordBatch> {
+  return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
+}
+
+async function* fromIterable(first: arrow.RecordBatch | undefined, rest: AsyncIterator<arrow.RecordBatch> | Iterator<arrow.RecordBatch>): AsyncIterable<arrow.RecordBatch> {
+  if (first) yield first;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    if (!(r.value instanceof arrow.RecordBatch)) throw new InvalidInputError('BAD_INPUT', 'iterables passed as table data must yield apache-arrow RecordBatches');
+    yield r.value;
+  }
+}
+
+/** Normalizes user data; `schema` is used for row objects (otherwise inferred) and when the input is empty. */
+export async function normalizeInput(data: TableData, schema?: arrow.Schema): Promise<NormalizedInput> {
+  if (data instanceof arrow.Table) {
+    return { schema: data.schema, batches: fromIterable(undefined, data.batches[Symbol.iterator]()) };
+  }
+  if (data instanceof arrow.RecordBatch) return { schema: data.schema, batches: fromIterable(data, [][Symbol.iterator]()) };
+  if (Array.isArray(data)) {
+    const s = schema ?? inferSchema(data as RowObject[]);
+    return { schema: s, batches: fromIterable(rowsToBatch(data as RowObject[], s), [][Symbol.iterator]()) };
+  }
+  if (isAsyncIterable(data) || (typeof data === 'object' && data !== null && Symbol.iterator in data)) {
+    const it = isAsyncIterable(data) ? data[Symbol.asyncIterator]() : (data as Iterable<arrow.RecordBatch>)[Symbol.iterator]();
+    const first = await it.next();
+    if (first.done) {
+      if (!schema) throw new InvalidInputError('EMPTY_INPUT', 'an empty stream of batches needs an explicit schema');
+      return { schema, batches: fromIterable(undefined, it) };
+    }
+    if (!(first.value instanceof arrow.RecordBatch)) throw new InvalidInputError('BAD_INPUT', 'iterables passed as table data must yield apache-arrow RecordBatches');
+    return { schema: first.value.schema, batches: fromIterable(first.value, it) };
+  }
+  throw new InvalidInputError('BAD_INPUT', 'table data must be an Arrow Table, RecordBatch, iterable of RecordBatches or an array of row objects');
+}
+
+/** Type of a JS value as LanceDB's makeArrowTable infers it (numbers are Float64). */
+function inferType(values: unknown[], name: string): arrow.DataType {
+  const v = values.find((x) => x !== null && x !== undefined);
+  if (v === undefined) throw new InvalidInputError('CANNOT_INFER', `cannot infer the type of column "${name}": every value is null; pass a schema`, { column: name });
+  if (typeof v === 'number') return new arrow.Float64();
+  if (typeof v === 'bigint') return new arrow.Int64();
+  if (typeof v === 'string') return new arrow.Utf8();
+  if (typeof v === 'boolean') return new arrow.Bool();
+  if (v instanceof Uint8Array) return new arrow.Binary();
+  if (v instanceof Date) return new arrow.TimestampMillisecond();
+  if (Array.isArray(v)) {
+    const items = values.flatMap((x) => (Array.isArray(x) ? x : []));
+    return new arrow.List(new arrow.Field('item', inferType(items, `${name}.item`), true));
+  }
+  if (typeof v === 'object') {
+    const keys = [...new Set(values.flatMap((x) => (x && typeof x === 'object' ? Object.keys(x) : [])))];
+    return new arrow.Struct(keys.map((k) => new arrow.Field(k, inferType(values.map((x) => (x as RowObject | null)?.[k]), `${name}.${k}`), true)));
+  }
+  throw new InvalidInputError('CANNOT_INFER', `cannot infer an Arrow type for column "${name}" from ${typeof v}`, { column: name });
+}
+
+export function inferSchema(rows: RowObject[]): arrow.Schema {
+  if (rows.length === 0) throw new InvalidInputError('EMPTY_INPUT', 'cannot infer a schema from zero rows; pass a schema');
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return new arrow.Schema(names.map((n) => new arrow.Field(n, inferType(rows.map((r) => r[n]), n), true)));
+}
+
+/** Builds one RecordBatch from row objects following `schema` (missing keys become null). */
+export function rowsToBatch(rows: RowObject[], schema: arrow.Schema): arrow.RecordBatch {
+  const children = schema.fields.map((f) => {
+    const values = rows.map((r) => {
+      const v = r[f.name];
+      return v === undefined ? null : v;
+    });
+    return arrow.vectorFromArray(values, f.type).data[0]!;
+  });
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+}
+
+/**
+ * Puts a batch's columns in `schema` order, matching by name. Types must be identical: lancet
+ * does not cast silently.
+ */
+export function conformBatch(batch: arrow.RecordBatch, schema: arrow.Schema): arrow.RecordBatch {
+  const byName = new Map(batch.schema.fields.map((f, i) => [f.name, i]));
+  const extra = batch.schema.fields.filter((f) => !schema.fields.some((s) => s.name === f.name));
+  if (extra.length) throw new InvalidInputError('SCHEMA_MISMATCH', `data has columns the table does not: ${extra.map((f) => f.name).join(', ')}`);
+  const children = schema.fields.map((f) => {
+    const i = byName.get(f.name);
+    if (i === undefined) {
+      if (!f.nullable) throw new InvalidInputError('SCHEMA_MISMATCH', `data lacks non-nullable column "${f.name}"`, { column: f.name });
+      return arrow.vectorFromArray(new Array(batch.numRows).fill(null), f.type).data[0]!;
+    }
+    const col = batch.getChildAt(i)!;
+    if (!arrow.util.compareTypes(col.type, f.type)) {
+      throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is ${String(col.type)} in the data but ${String(f.type)} in the table`, { column: f.name });
+    }
+    if (!f.nullable && col.nullCount > 0) throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is not nullable but the data has nulls`, { column: f.name });
+    return col.data.length === 1 ? col.data[0]! : arrow.vectorFromArray([...col], f.type).data[0]!;
+  });
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
+}

@@ -1,0 +1,97 @@
+// Writes that add or replace data: create, append, overwrite, restore. Each builds a
+// transaction and commits it; data files are written first and stay invisible until then.
+import type * as arrow from 'apache-arrow';
+import { create } from '@bufbuild/protobuf';
+import { Transaction_AppendSchema, Transaction_OverwriteSchema, Transaction_RestoreSchema } from '../format/proto/transaction_pb.js';
+import { arrowSchemaOf, lanceSchemaFromArrow, toPbFields, type LanceSchema } from '../format/schema.js';
+import { InvalidInputError } from '../errors.js';
+import { commitTransaction, newTransaction, type CommitOptions } from './commit.js';
+import { Dataset } from './dataset.js';
+import { normalizeInput, rowsToBatch, type TableData } from './input.js';
+import { DEFAULT_FILE_VERSION } from './manifest-builder.js';
+import { writeFragments, type WriteContext } from './write-fragments.js';
+import { loadLatest, VersionNotFoundError, type DatasetLocation } from './versions.js';
+
+export type FileVersionOption = '2.1' | '2.2';
+
+export interface CreateOptions extends CommitOptions {
+  mode?: 'create' | 'overwrite';
+  /** Arrow schema: required for empty data, used to build batches from row objects. */
+  schema?: arrow.Schema;
+  fileVersion?: FileVersionOption;
+  maxRowsPerFile?: number;
+}
+
+export interface WriteOptions extends CommitOptions {
+  maxRowsPerFile?: number;
+}
+
+/** The write context for a dataset; blob columns extend it with transformBatch/finishFile. */
+export function writeContext(loc: DatasetLocation, fileVersion: string, opts: { maxRowsPerFile?: number } = {}): WriteContext {
+  return { loc, fileVersion, ...(opts.maxRowsPerFile ? { maxRowsPerFile: opts.maxRowsPerFile } : {}) };
+}
+
+function checkFileVersion(v: string): void {
+  if (v !== '2.1' && v !== '2.2') throw new InvalidInputError('BAD_FILE_VERSION', `file version must be '2.1' or '2.2', got '${v}'`, { fileVersion: v });
+}
+
+const encoder = new TextEncoder();
+
+function pbSchemaMetadata(s: LanceSchema): Record<string, Uint8Array> {
+  return Object.fromEntries(Object.entries(s.metadata).map(([k, v]) => [k, encoder.encode(v)]));
+}
+
+/** Creates (or, with mode 'overwrite', replaces) the dataset at `loc`. */
+export async function createDataset(loc: DatasetLocation, data: TableData, opts: CreateOptions = {}): Promise<Dataset> {
+  const mode = opts.mode ?? 'create';
+  const fileVersion = opts.fileVersion ?? DEFAULT_FILE_VERSION;
+  checkFileVersion(fileVersion);
+  let readVersion = 0n;
+  try {
+    const latest = await loadLatest(loc);
+    if (mode === 'create') throw new InvalidInputError('TABLE_EXISTS', `a dataset already exists at ${loc.uri} (version ${latest.version}); use mode 'overwrite'`, { uri: loc.uri });
+    readVersion = latest.version;
+  } catch (e) {
+    if (!(e instanceof VersionNotFoundError)) throw e;
+  }
+  const input = await normalizeInput(data, opts.schema);
+  const schema = lanceSchemaFromArrow(opts.schema ?? input.schema);
+  const fragments = await writeFragments(writeContext(loc, fileVersion, opts), input.batches, schema);
+  const txn = newTransaction(readVersion, {
+    case: 'overwrite',
+    value: create(Transaction_OverwriteSchema, { fragments, schema: toPbFields(schema.fields), schemaMetadata: pbSchemaMetadata(schema) }),
+  });
+  const res = await commitTransaction(loc, txn, { ...opts, fileVersion, mustCreate: mode === 'create' });
+  return new Dataset(loc, res.loaded);
+}
+
+/** Data as batches following the dataset's schema (row objects are built with it). */
+async function inputFor(ds: Dataset, data: TableData) {
+  const schema = arrowSchemaOf(ds.schema);
+  if (Array.isArray(data)) return normalizeInput([rowsToBatch(data, schema)], schema);
+  return normalizeInput(data, schema);
+}
+
+/** Appends rows as new fragments. */
+export async function appendData(ds: Dataset, data: TableData, opts: WriteOptions = {}): Promise<Dataset> {
+  const input = await inputFor(ds, data);
+  const fragments = await writeFragments(writeContext(ds.loc, ds.fileVersion, opts), input.batches, ds.schema);
+  if (fragments.length === 0) return ds;
+  const txn = newTransaction(ds.loaded.version, { case: 'append', value: create(Transaction_AppendSchema, { fragments }) });
+  const res = await commitTransaction(ds.loc, txn, opts);
+  return new Dataset(ds.loc, res.loaded);
+}
+
+/** Replaces all rows (and the schema, when the data brings another one). */
+export async function overwriteData(ds: Dataset, data: TableData, opts: CreateOptions = {}): Promise<Dataset> {
+  return createDataset(ds.loc, data, { fileVersion: ds.fileVersion as FileVersionOption, ...opts, mode: 'overwrite' });
+}
+
+/** Makes an old version the newest one (a new version whose content equals `version`'s). */
+export async function restoreVersion(ds: Dataset, version?: number, opts: CommitOptions = {}): Promise<Dataset> {
+  const target = BigInt(version ?? ds.version);
+  const latest = await ds.latest();
+  const txn = newTransaction(latest.loaded.version, { case: 'restore', value: create(Transaction_RestoreSchema, { version: target }) });
+  const res = await commitTransaction(ds.loc, txn, opts);
+  return new Dataset(ds.loc, res.loaded);
+}
