@@ -1,0 +1,53 @@
+// Blob values inside Arrow data. The logical column is Struct<data: LargeBinary, uri: Utf8>, so
+// bytes and URIs fit as they are; values that cannot live in Arrow (references to stored blobs,
+// streams, files, web Blobs) travel as a process-local token in `uri` that the write hook swaps
+// back for the value — the same idea as Lance Spark's LANCEREF tokens, but never persisted.
+import { randomUUID } from 'node:crypto';
+import { InvalidInputError } from '../../errors.js';
+import type { BlobInput } from '../../format/blob/blob-input.js';
+
+const TOKEN_PREFIX = 'lancet-blob-token:';
+const live = new Map<string, WeakRef<object>>();
+const reaper = new FinalizationRegistry<string>((token) => live.delete(token));
+
+export interface LogicalBlobValue {
+  data: Uint8Array | null;
+  uri: string | null;
+}
+
+/** A row value for the logical blob struct; objects that Arrow cannot hold become tokens. */
+export function toLogicalBlobValue(v: BlobInput): LogicalBlobValue | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Uint8Array) return { data: v, uri: null };
+  if (v instanceof ArrayBuffer) return { data: new Uint8Array(v), uri: null };
+  if (typeof v === 'string') return { data: null, uri: v };
+  if (v instanceof URL) return { data: null, uri: v.href };
+  const o = v as Record<string, unknown>;
+  const plainData = 'data' in o && !('uri' in o && o['uri'] != null) && (o['data'] == null || o['data'] instanceof Uint8Array);
+  if (plainData && !('position' in o)) return o['data'] == null ? null : { data: o['data'] as Uint8Array, uri: null };
+  if (typeof o['uri'] === 'string' && !('data' in o && o['data'] != null) && o['position'] === undefined && o['size'] === undefined) return { data: null, uri: o['uri'] };
+  const token = TOKEN_PREFIX + randomUUID();
+  live.set(token, new WeakRef(v as object));
+  reaper.register(v as object, token);
+  return { data: null, uri: token };
+}
+
+export function isBlobToken(uri: string): boolean {
+  return uri.startsWith(TOKEN_PREFIX);
+}
+
+/** The writer input a logical struct value stands for. */
+export function fromLogicalBlobValue(v: { data?: Uint8Array | null; uri?: string | null } | null): BlobInput {
+  if (v === null || v === undefined) return null;
+  const data = v.data ?? null;
+  const uri = v.uri ?? null;
+  if (data !== null && uri !== null) throw new InvalidInputError('BAD_BLOB_VALUE', 'a blob value must set exactly one of data and uri, not both');
+  if (data !== null) return data;
+  if (uri === null) return null;
+  if (!isBlobToken(uri)) return uri;
+  const value = live.get(uri)?.deref();
+  if (value === undefined) {
+    throw new InvalidInputError('STALE_BLOB_TOKEN', 'a blob reference/stream token outlived its value (keep the values alive until the write finishes)', { token: uri });
+  }
+  return value as BlobInput;
+}
