@@ -4,6 +4,7 @@
 import type * as arrow from 'apache-arrow';
 import type { ObjectStore } from '../io/object-store.js';
 import type { LanceField, LanceSchema } from '../format/schema.js';
+import { createFileWriter, openLanceFile } from '../format/file/index.js';
 
 export interface DataFileWriteResult {
   numRows: number;
@@ -43,12 +44,11 @@ export function setDataFileFormat(f: DataFileFormat | undefined): void {
   injected = f;
 }
 
-// The format module is loaded on first use so the dataset layer can be built and tested while
-// the file format grows; a variable specifier keeps the compiler from requiring it.
-const FORMAT_MODULE = '../format/file/index.js';
+const lanceFiles: DataFileFormat = {
+  createFileWriter: (store, path, schema, opts) => createFileWriter(store, path, schema, { version: opts.version as '2.1' | '2.2' }),
+  openLanceFile: (store, path, opts) => openLanceFile(store, path, opts ?? {}),
+};
 
 export async function dataFileFormat(): Promise<DataFileFormat> {
-  if (injected) return injected;
-  const mod = (await import(FORMAT_MODULE)) as DataFileFormat;
-  return { createFileWriter: mod.createFileWriter, openLanceFile: mod.openLanceFile };
+  return injected ?? lanceFiles;
 }

@@ -2,6 +2,7 @@
 // predicate once, find the columns it needs, evaluate it on a batch into a row mask.
 import type * as arrow from 'apache-arrow';
 import { InvalidInputError } from '../errors.js';
+import * as expr from './expr/index.js';
 
 export interface ExprModule {
   parseFilter(sql: string): unknown;
@@ -18,15 +19,16 @@ export function setExprModule(m: ExprModule | undefined): void {
   injected = m;
 }
 
-const EXPR_MODULE = './expr/index.js';
+const builtIn: ExprModule = {
+  parseFilter: (sql) => expr.parseFilter(sql),
+  evalPredicate: (e, batch) => expr.evalPredicate(e as expr.Expr, batch),
+  exprColumns: (e) => expr.exprColumns(e as expr.Expr),
+  parseExpr: (sql) => expr.parseExpr(sql),
+  evalExpr: (e, batch) => expr.evalExpr(e as expr.Expr, batch) as unknown as arrow.Vector,
+};
 
 export async function exprModule(): Promise<ExprModule> {
-  if (injected) return injected;
-  try {
-    return (await import(EXPR_MODULE)) as ExprModule;
-  } catch (e) {
-    throw new InvalidInputError('NO_FILTER_ENGINE', `filters are not available: ${(e as Error).message}`, {}, { cause: e });
-  }
+  return injected ?? builtIn;
 }
 
 export interface CompiledFilter {

@@ -27,12 +27,44 @@ async function* fromIterable(first: arrow.RecordBatch | undefined, rest: AsyncIt
   }
 }
 
+/** Lance has no dictionary columns in lancet: store their values (what apache-arrow builds for strings). */
+function plainField(f: arrow.Field): arrow.Field {
+  return arrow.DataType.isDictionary(f.type) ? new arrow.Field(f.name, (f.type as arrow.Dictionary).dictionary, f.nullable, f.metadata) : f;
+}
+
+export function plainSchema(s: arrow.Schema): arrow.Schema {
+  return s.fields.some((f) => arrow.DataType.isDictionary(f.type)) ? new arrow.Schema(s.fields.map(plainField), s.metadata) : s;
+}
+
+function plainBatch(b: arrow.RecordBatch): arrow.RecordBatch {
+  if (!b.schema.fields.some((f) => arrow.DataType.isDictionary(f.type))) return b;
+  const schema = plainSchema(b.schema);
+  const children = b.schema.fields.map((f, i) => {
+    const col = b.getChildAt(i)!;
+    return arrow.DataType.isDictionary(f.type) ? arrow.vectorFromArray([...col], schema.fields[i]!.type).data[0]! : col.data[0]!;
+  });
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: b.numRows, nullCount: 0, children }));
+}
+
+async function* mapBatches(src: AsyncIterable<arrow.RecordBatch>): AsyncIterable<arrow.RecordBatch> {
+  for await (const b of src) yield plainBatch(b);
+}
+
 /** Normalizes user data; `schema` is used for row objects (otherwise inferred) and when the input is empty. */
 export async function normalizeInput(data: TableData, schema?: arrow.Schema): Promise<NormalizedInput> {
+  const raw = await normalizeRaw(data, schema);
+  return { schema: plainSchema(raw.schema), batches: mapBatches(raw.batches) };
+}
+
+async function normalizeRaw(data: TableData, schema?: arrow.Schema): Promise<NormalizedInput> {
   if (data instanceof arrow.Table) {
     return { schema: data.schema, batches: fromIterable(undefined, data.batches[Symbol.iterator]()) };
   }
   if (data instanceof arrow.RecordBatch) return { schema: data.schema, batches: fromIterable(data, [][Symbol.iterator]()) };
+  if (Array.isArray(data) && data.length > 0 && data.every((b) => b instanceof arrow.RecordBatch)) {
+    const batches = data as unknown as arrow.RecordBatch[];
+    return { schema: batches[0]!.schema, batches: fromIterable(undefined, batches[Symbol.iterator]()) };
+  }
   if (Array.isArray(data)) {
     const s = schema ?? inferSchema(data as RowObject[]);
     return { schema: s, batches: fromIterable(rowsToBatch(data as RowObject[], s), [][Symbol.iterator]()) };

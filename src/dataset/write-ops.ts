@@ -1,6 +1,6 @@
 // Writes that add or replace data: create, append, overwrite, restore. Each builds a
 // transaction and commits it; data files are written first and stay invisible until then.
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import { create } from '@bufbuild/protobuf';
 import { Transaction_AppendSchema, Transaction_OverwriteSchema, Transaction_RestoreSchema } from '../format/proto/transaction_pb.js';
 import { arrowSchemaOf, lanceSchemaFromArrow, toPbFields, type LanceSchema } from '../format/schema.js';
@@ -68,7 +68,7 @@ export async function createDataset(loc: DatasetLocation, data: TableData, opts:
 /** Data as batches following the dataset's schema (row objects are built with it). */
 async function inputFor(ds: Dataset, data: TableData) {
   const schema = arrowSchemaOf(ds.schema);
-  if (Array.isArray(data)) return normalizeInput([rowsToBatch(data, schema)], schema);
+  if (Array.isArray(data) && !data.some((r) => r instanceof arrow.RecordBatch)) return normalizeInput(rowsToBatch(data as Record<string, unknown>[], schema), schema);
   return normalizeInput(data, schema);
 }
 
