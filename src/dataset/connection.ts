@@ -1,0 +1,91 @@
+// connect(root): a directory (or memory:// URI) of tables. Table "name" lives in
+// `<root>/name.lance`; a dotted name "ns.name" (or "a.b.name") addresses a namespace:
+// `<root>/ns/name.lance`. Each part is letters, digits, '_' and '-'.
+import { storeForUri } from '../io/open-store.js';
+import { joinPath, type ObjectStore } from '../io/object-store.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import { Dataset, openDatasetAt } from './dataset.js';
+import { VersionNotFoundError, type DatasetLocation } from './versions.js';
+import type { TableData } from './input.js';
+import { Table } from './table.js';
+import { createDataset, type CreateOptions } from './write-ops.js';
+
+export interface OpenTableOptions {
+  version?: number;
+}
+
+function tableParts(name: string): string[] {
+  const parts = name.split('.');
+  if (parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) {
+    throw new InvalidInputError('BAD_TABLE_NAME', `invalid table name "${name}": use letters, digits, '_' and '-', with '.' between namespace parts`, { name });
+  }
+  return parts;
+}
+
+export class Connection {
+  readonly uri: string;
+  private readonly store: ObjectStore;
+  private readonly base: string;
+
+  constructor(uri: string, store?: ObjectStore) {
+    this.uri = uri;
+    if (store) {
+      this.store = store;
+      this.base = '';
+    } else {
+      const s = storeForUri(uri);
+      this.store = s.store;
+      this.base = s.path;
+    }
+  }
+
+  /** Where table `name` lives. */
+  location(name: string): DatasetLocation {
+    const parts = tableParts(name);
+    const rel = joinPath(...parts.slice(0, -1), `${parts[parts.length - 1]}.lance`);
+    return { store: this.store, base: joinPath(this.base, rel), uri: `${this.uri.replace(/\/+$/, '')}/${rel}` };
+  }
+
+  async createTable(name: string, data: TableData, opts: CreateOptions = {}): Promise<Table> {
+    const ds = await createDataset(this.location(name), data, opts);
+    return new Table(name, ds);
+  }
+
+  async openTable(name: string, opts: OpenTableOptions = {}): Promise<Table> {
+    let ds: Dataset;
+    try {
+      ds = await openDatasetAt(this.location(name), opts.version);
+    } catch (e) {
+      if (e instanceof VersionNotFoundError && opts.version === undefined) {
+        throw new InvalidInputError('TABLE_NOT_FOUND', `no table "${name}" in ${this.uri}`, { name }, { cause: e });
+      }
+      throw e;
+    }
+    const t = new Table(name, ds);
+    if (opts.version !== undefined) await t.checkout(opts.version);
+    return t;
+  }
+
+  /** Names of the tables (dotted for namespaces), sorted. */
+  async tableNames(): Promise<string[]> {
+    const prefix = this.base ? `${this.base}/` : '';
+    const names = new Set<string>();
+    for (const meta of await this.store.list(prefix)) {
+      const rel = meta.path.slice(prefix.length);
+      const m = /^((?:[A-Za-z0-9_-]+\/)*)([A-Za-z0-9_-]+)\.lance\/_versions\/[^/]+\.manifest$/.exec(rel);
+      if (m) names.add([...m[1]!.split('/').filter(Boolean), m[2]!].join('.'));
+    }
+    return [...names].sort();
+  }
+
+  async dropTable(name: string): Promise<void> {
+    const loc = this.location(name);
+    const objects = await this.store.list(`${loc.base}/`);
+    if (!objects.some((o) => o.path.startsWith(`${loc.base}/_versions/`))) throw new NotFoundError(loc.base);
+    for (const o of objects) await this.store.delete(o.path);
+  }
+}
+
+export async function connect(root: string, opts: { store?: ObjectStore } = {}): Promise<Connection> {
+  return new Connection(root, opts.store);
+}
