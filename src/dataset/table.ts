@@ -83,7 +83,8 @@ export class Table {
 
   async add(data: TableData, opts: AddOptions = {}): Promise<{ version: number }> {
     const base = await this.writable().latest();
-    this.ds = opts.mode === 'overwrite' ? await overwriteData(base, data, opts) : await appendData(base, data, opts);
+    const { mode, ...rest } = opts;
+    this.ds = mode === 'overwrite' ? await overwriteData(base, data, rest) : await appendData(base, data, rest);
     return { version: this.ds.version };
   }
 
