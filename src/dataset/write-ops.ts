@@ -83,8 +83,9 @@ export async function appendData(ds: Dataset, data: TableData, opts: WriteOption
 }
 
 /** Replaces all rows (and the schema, when the data brings another one). */
-export async function overwriteData(ds: Dataset, data: TableData, opts: CreateOptions = {}): Promise<Dataset> {
-  return createDataset(ds.loc, data, { fileVersion: ds.fileVersion as FileVersionOption, ...opts, mode: 'overwrite' });
+export async function overwriteData(ds: Dataset, data: TableData, opts: WriteOptions & { schema?: arrow.Schema } = {}): Promise<Dataset> {
+  const { fileVersion, ...rest } = opts;
+  return createDataset(ds.loc, data, { ...rest, fileVersion: (fileVersion ?? ds.fileVersion) as FileVersionOption, mode: 'overwrite' });
 }
 
 /** Makes an old version the newest one (a new version whose content equals `version`'s). */
