@@ -19,6 +19,8 @@ import { dictionaryLookup } from '../../../src/format/codecs/adapters.js';
 /** One page's decoded values plus its definition levels (null when the page has none). */
 export interface PageValues {
   layout: string;
+  /** e.g. "mini-block:inlineBitpacking def:rle dict:general" — which codecs the page exercised. */
+  encoding?: string;
   values: DecodedValues[];
   /** Definition level per value, concatenated over chunks. */
   levels: number[] | null;
@@ -49,19 +51,62 @@ export function readColumns(file: string): PageValues[][] {
       const rows = Number(page.length);
       switch (layout.layout.case) {
         case 'miniBlockLayout':
-          return { layout: 'mini-block', ...miniBlock(layout.layout.value, bufs, where) };
+          return { layout: 'mini-block', encoding: miniBlockEncoding(layout.layout.value), ...miniBlock(layout.layout.value, bufs, where) };
         case 'fullZipLayout':
-          return { layout: 'full-zip', ...fullZip(layout.layout.value, bufs, rows, where) };
+          return {
+            layout: 'full-zip',
+            encoding: `full-zip:${layout.layout.value.valueCompression?.compression.case}`,
+            ...fullZip(layout.layout.value, bufs, rows, where),
+          };
         case 'constantLayout': {
           const c = layout.layout.value;
-          const values: DecodedValues = { kind: 'constant', numValues: rows, ...(c.inlineValue ? { value: c.inlineValue } : {}) };
-          return { layout: 'constant', values: [values], levels: c.inlineValue ? null : new Array(rows).fill(1) };
+          // Observed on Lance 12: a page whose variable-width values are all equal is a ConstantLayout
+          // without inline_value whose first buffer is the value as a 1-row Arrow array:
+          // u32 buffer count, u32 size per buffer, then the buffers (offsets, bytes). Rep/def
+          // buffers (if any) follow, so an odd buffer count means the scalar is present.
+          let value = c.inlineValue;
+          if (!value && bufs.length % 2 === 1) {
+            value = constantScalar(bufs[0]!);
+            bufs.shift();
+          }
+          const values: DecodedValues = { kind: 'constant', numValues: rows, ...(value ? { value } : {}) };
+          // Nullable constant pages carry [rep, def] buffers: raw u16 levels unless *_compression says otherwise
+          // (observed: inline value + 3000 raw u16 def levels in buffer 1, empty buffer 0).
+          let levels: number[] | null = value ? null : new Array(rows).fill(1);
+          if (bufs.length >= 2 && bufs[1]!.length > 0) {
+            const n = c.numDefValues ? Number(c.numDefValues) : rows;
+            const d = c.defCompression ? decodeBlockValues(c.defCompression, bufs[1]!, n, where) : { kind: 'fixed' as const, numValues: n, bitsPerValue: 16, data: bufs[1]! };
+            if (d.kind !== 'fixed' || d.bitsPerValue !== 16) throw new Error(`constant-layout def levels decoded to ${d.kind}`);
+            const u16 = new DataView(d.data.buffer, d.data.byteOffset, d.data.byteLength);
+            levels = Array.from({ length: n }, (_, k) => u16.getUint16(k * 2, true));
+          }
+          return { layout: 'constant', encoding: `constant:${c.inlineValue ? 'inline' : value ? 'scalar' : 'null'}${levels ? ' def' : ''}`, values: [values], levels };
         }
         default:
           throw new Error(`layout ${layout.layout.case}`);
       }
     });
   });
+}
+
+function miniBlockEncoding(m: MiniBlockLayout): string {
+  const parts = [`mini-block:${m.valueCompression?.compression.case}`];
+  if (m.defCompression) parts.push(`def:${m.defCompression.compression.case}`);
+  if (m.dictionary) parts.push(`dict:${m.dictionary.compression.case}`);
+  return parts.join(' ');
+}
+
+/** The single value of a variable-width constant page (see readColumns). */
+function constantScalar(buf: Uint8Array): Uint8Array {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const count = dv.getUint32(0, true);
+  if (count !== 2) throw new Error(`constant scalar with ${count} buffers`);
+  const offSize = dv.getUint32(4, true);
+  const dataSize = dv.getUint32(8, true);
+  const offsets = buf.subarray(12, 12 + offSize);
+  const od = new DataView(offsets.buffer, offsets.byteOffset, offsets.byteLength);
+  const [a, b] = offSize === 16 ? [Number(od.getBigInt64(0, true)), Number(od.getBigInt64(8, true))] : [od.getInt32(0, true), od.getInt32(4, true)];
+  return buf.subarray(12 + offSize, 12 + offSize + dataSize).subarray(a, b);
 }
 
 const pad8 = (n: number): number => (n + 7) & ~7;
