@@ -165,6 +165,16 @@ const FIXTURES = {
     const type = new arrow.Struct([new arrow.Field('a', new arrow.Int32(), true), new arrow.Field('b', new arrow.Float64(), true)]);
     return { cols: { st: [v, vec(v, type)] }, expect: { st: /def=OutOfLineBitpacking\(16,Flat\(2\)\).*layers=\[NULLABLE_ITEM,NULLABLE_ITEM\]/ } };
   },
+  i64_const_nullable: () => {
+    // Constant value with nulls: ConstantLayout inline value plus raw u16 def levels in buffer 1.
+    const v = Array.from({ length: 3000 }, (_, i) => (i % 7 === 3 ? null : 42n));
+    return { cols: { v: [v, prim(arrow.Int64, BigInt64Array, v)] }, expect: { v: /^constant inline=8B layers=\[NULLABLE_ITEM\]/ } };
+  },
+  str_const: () => {
+    // All-equal strings: ConstantLayout without inline_value, the value in page buffer 0.
+    const v = Array.from({ length: 2000 }, (_, i) => (i % 11 === 5 ? null : 'the same string'));
+    return { cols: { s: [v, vec(v, new arrow.Utf8())] }, expect: { s: /^constant null layers=\[NULLABLE_ITEM\] buffers=3/ } };
+  },
   fsl16: () => {
     const r = rng(13);
     const v = Array.from({ length: 400 }, () => Array.from({ length: 16 }, () => f32((r() - 0.5) * 10)));
@@ -298,7 +308,7 @@ function describeEnc(bytes) {
   }
 }
 
-function describeLayout(bytes) {
+function describeLayout(bytes, numBuffers) {
   const pl = readPb(bytes);
   const layers = (m, no) => `layers=[${packedVarints(m.all(no)).map((x) => LAYERS[Number(x)]).join(',')}]`;
   if (pl.has(1)) {
@@ -312,7 +322,7 @@ function describeLayout(bytes) {
   }
   if (pl.has(2)) {
     const m = readPb(pl.get(2));
-    const parts = [`constant ${m.has(6) ? `inline=${m.get(6).length}B` : 'null'}`, layers(m, 5)];
+    const parts = [`constant ${m.has(6) ? `inline=${m.get(6).length}B` : 'null'}`, layers(m, 5), `buffers=${numBuffers}`];
     if (m.has(8)) parts.push(`def=${describeEnc(m.get(8))}`);
     return parts.join(' ');
   }
@@ -348,7 +358,7 @@ export function describeDataset(dir) {
         const page = readPb(pageBytes);
         const direct = readPb(readPb(page.get(4)).get(2));
         const any = readPb(direct.get(1));
-        return describeLayout(any.get(2));
+        return describeLayout(any.get(2), page.all(1).length ? packedVarints(page.all(1)).length : 0);
       }),
     );
   }
