@@ -104,7 +104,7 @@ export function makeColumn(r: () => number, field: arrow.Field, n: number, o: Ge
       const w = bits / 8;
       for (let i = 0; i < n; i++) (w === 4 ? dv.setFloat32(i * 4, (r() - 0.5) * 1e6, true) : dv.setFloat64(i * 8, (r() - 0.5) * 1e12, true));
     }
-    return arrow.makeData({ type: t, length: n, ...v, data: new T(bytes.buffer) } as never);
+    return arrow.makeData({ type: t, length: n, ...v, data: new T(bytes.buffer as ArrayBuffer) } as never);
   }
   const large = t.typeId === arrow.Type.LargeUtf8 || t.typeId === arrow.Type.LargeBinary;
   const ascii = t.typeId === arrow.Type.Utf8 || t.typeId === arrow.Type.LargeUtf8;

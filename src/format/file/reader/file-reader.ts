@@ -50,6 +50,19 @@ export interface LanceFileReader {
 }
 
 const TAIL_READ = 64 * 1024;
+/** Rows one read may return (Arrow JS offsets and our Int16 level buffers stay well inside limits). */
+const MAX_BATCH_ROWS = 2 ** 31 - 1;
+
+function layerCount(l: PageLayout): number | undefined {
+  switch (l.layout.case) {
+    case 'miniBlockLayout':
+    case 'fullZipLayout':
+    case 'constantLayout':
+      return l.layout.value.layers.length;
+    default:
+      return undefined;
+  }
+}
 
 function decodePb<T>(fn: () => T, what: string, where: { path: string; offset: number }): T {
   try {
@@ -167,13 +180,19 @@ async function readFields(
   const ranges = (opts.ranges ?? [[0, numRows]]).filter(([a, b]) => b > a);
   checkRanges(ranges, numRows, path);
   const total = ranges.reduce((a, [s, e]) => a + e - s, 0);
+  if (total > MAX_BATCH_ROWS) {
+    throw new LanceFormatError('BATCH_TOO_LARGE', `a read returns at most ${MAX_BATCH_ROWS} rows; ask for ${total} in smaller ranges`, { path });
+  }
 
   // Plan one job per (column, page) the ranges touch.
-  const owners: LanceField[] = [];
-  const visit = (f: LanceField) => (isOwner(f) ? owners.push(f) : f.children.forEach(visit));
-  fields.forEach(visit);
+  const owners: Array<{ f: LanceField; depth: number }> = [];
+  const visit = (f: LanceField, depth: number): void => {
+    if (isOwner(f)) owners.push({ f, depth });
+    else f.children.forEach((c) => visit(c, depth + 1));
+  };
+  fields.forEach((f) => visit(f, 0));
   const jobsOf = new Map<number, PageJob[]>();
-  for (const f of owners) {
+  for (const { f, depth } of owners) {
     const ci = columnOf(f.id);
     if (ci === undefined || jobsOf.has(ci)) continue;
     const col = columns[ci];
@@ -188,7 +207,12 @@ async function readFields(
       }
       if (!local.length) continue;
       const where = { path, offset: pg.bufferOffsets[0] ?? col.position };
-      void pi;
+      // Each enclosing struct adds one rep/def layer; a mismatch means the file and the
+      // schema disagree about nesting, and def levels would be misread.
+      const layers = layerCount(pg.layout);
+      if (layers !== undefined && layers !== depth + 1) {
+        throw new LanceFormatError('SCHEMA_MISMATCH', `page ${pi} of column ${ci} has ${layers} rep/def layers; field "${f.name}" is nested ${depth} deep and needs ${depth + 1}`, where);
+      }
       jobs.push(makePageJob(pg.layout, { offsets: pg.bufferOffsets, sizes: pg.bufferSizes }, pg.length, local, where));
     }
     jobsOf.set(ci, jobs);
