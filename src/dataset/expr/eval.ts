@@ -75,6 +75,9 @@ function readColumn(e: Expr & { kind: 'column' }, ctx: Ctx): Col {
   return { type: r.type, values };
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function literalValue(e: Expr & { kind: 'literal' }): Val {
   const l = e.value;
   switch (l.type) {
@@ -84,6 +87,9 @@ function literalValue(e: Expr & { kind: 'literal' }): Val {
       return l.days;
     case 'timestamp':
       return l.micros * 1000n;
+    case 'int':
+      // Small ints as numbers: comparing them with 32-bit columns then needs no bigint per row.
+      return l.value >= MIN_SAFE && l.value <= MAX_SAFE ? Number(l.value) : l.value;
     default:
       return l.value;
   }

@@ -68,8 +68,13 @@ function readData(data: arrow.Data, out: Val[], at: number): void {
 // ---------------------------------------------------------------------------------------------
 // Comparison
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Exact comparison of a JS number with a bigint (no rounding through doubles). */
 function compareNumBig(a: number, b: bigint): number {
+  // Safe-range bigints convert to doubles exactly.
+  if (b >= MIN_SAFE && b <= MAX_SAFE) return compareNums(a, Number(b));
   if (Number.isNaN(a)) return 1;
   if (a === Infinity) return 1;
   if (a === -Infinity) return -1;
