@@ -91,14 +91,23 @@ export function fastlanesUnpack(t: WordBits, bitWidth: number, packed: Uint8Arra
   const lanes = FASTLANES_BLOCK / t;
   const base = ROW_BASE[t];
   const mask = bitWidth === 32 ? 0xffffffff : (1 << bitWidth) - 1;
-  for (let lane = 0; lane < lanes; lane++) {
-    let bit = 0;
-    for (let row = 0; row < t; row++, bit += bitWidth) {
-      const w = (bit / t) | 0;
-      const shift = bit - w * t;
-      let v = src[lanes * w + lane]! >>> shift;
-      if (shift + bitWidth > t) v |= src[lanes * (w + 1) + lane]! << (t - shift);
-      o[base[row]! + lane] = v & mask;
+  // Row-major so every inner loop walks lanes contiguously in both input and output.
+  let w = 0;
+  let shift = 0;
+  for (let row = 0; row < t; row++) {
+    const dstAt = base[row]!;
+    const at = lanes * w;
+    if (shift + bitWidth > t) {
+      const next = at + lanes;
+      const up = t - shift;
+      for (let lane = 0; lane < lanes; lane++) o[dstAt + lane] = ((src[at + lane]! >>> shift) | (src[next + lane]! << up)) & mask;
+    } else {
+      for (let lane = 0; lane < lanes; lane++) o[dstAt + lane] = (src[at + lane]! >>> shift) & mask;
+    }
+    shift += bitWidth;
+    if (shift >= t) {
+      shift -= t;
+      w++;
     }
   }
 }
@@ -106,17 +115,16 @@ export function fastlanesUnpack(t: WordBits, bitWidth: number, packed: Uint8Arra
 // T = 64: each packed 64-bit word is two u32 halves (lo, hi), so the lane's bit stream is a run of
 // u32 "sub-words": sub-word s sits at u32 index 2 × (LANES × (s >> 1) + lane) + (s & 1).
 function unpack64(bw: number, src: Uint32Array, out: Uint32Array): void {
-  const lanes = 16;
   const base = ROW_BASE[64];
   const subWords = 2 * bw;
   const loBits = bw >= 32 ? 32 : bw;
   const hiBits = bw - loBits;
   const loMask = loBits === 32 ? 0xffffffff : (1 << loBits) - 1;
   const hiMask = hiBits === 32 ? 0xffffffff : (1 << hiBits) - 1;
-  for (let lane = 0; lane < lanes; lane++) {
-    let bit = 0;
-    for (let row = 0; row < 64; row++, bit += bw) {
-      const idx = (base[row]! + lane) << 1;
+  for (let row = 0, bit = 0; row < 64; row++, bit += bw) {
+    const dstAt = base[row]! << 1;
+    for (let lane = 0; lane < 16; lane++) {
+      const idx = dstAt + (lane << 1);
       out[idx] = (read32(src, lane, subWords, bit) & loMask) >>> 0;
       out[idx + 1] = hiBits > 0 ? (read32(src, lane, subWords, bit + 32) & hiMask) >>> 0 : 0;
     }
