@@ -1,5 +1,10 @@
 // The table of subcommands. Each lives in its own module under src/cli/commands/ and is
 // listed here once (add one import and one array entry per command).
 import type { Command } from './command.js';
+import { infoCommand } from './commands/info.js';
+import { schemaCommand } from './commands/schema.js';
+import { versionsCommand, manifestCommand } from './commands/versions.js';
+import { fragmentsCommand } from './commands/fragments.js';
+import { fileMetaCommand, pagesCommand } from './commands/file.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [infoCommand, schemaCommand, versionsCommand, manifestCommand, fragmentsCommand, fileMetaCommand, pagesCommand];
