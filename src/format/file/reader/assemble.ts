@@ -5,19 +5,12 @@ import { LanceFormatError } from '../../../errors.js';
 import { fixedBitsOf, type LeafKind } from '../leaf-kind.js';
 import type { DecodedValues } from './compressive.js';
 import type { LeafPiece } from './page-jobs.js';
+import { copyBits, getBit, setBit } from '../bits.js';
 
 type Where = { path: string; offset: number };
 
 function bad(where: Where, msg: string): LanceFormatError {
   return new LanceFormatError('BAD_PAGE', msg, where);
-}
-
-function getBit(b: Uint8Array, i: number): number {
-  return (b[i >> 3]! >> (i & 7)) & 1;
-}
-
-function setBit(b: Uint8Array, i: number): void {
-  b[i >> 3]! |= 1 << (i & 7);
 }
 
 /** Validity bitmap of rows whose null layer is below `layer` (layer 0 = the leaf itself). */
@@ -50,7 +43,7 @@ function copyFixed(v: DecodedValues, start: number, count: number, bits: number,
     const w = bits / 8;
     out.set(v.data.subarray(start * w, (start + count) * w), at * w);
   } else {
-    for (let i = 0; i < count * bits; i++) if (getBit(v.data, start * bits + i)) setBit(out, at * bits + i);
+    copyBits(v.data, start * bits, out, at * bits, count * bits);
   }
 }
 
@@ -109,8 +102,14 @@ export function assembleLeaf(kind: LeafKind, type: arrow.DataType, pieces: reado
           if (v.dimension !== dim) throw bad(where, `FixedSizeList of ${v.dimension} items, schema says ${dim}`);
           copyFixed(v.items, p.start * dim, p.count * dim, kind.itemBits, items, at * dim, where);
           if (v.validity) {
-            itemValidity ??= new Uint8Array(Math.ceil((n * dim) / 8)).fill(0xff);
-            for (let i = 0; i < p.count * dim; i++) if (!getBit(v.validity, p.start * dim + i)) itemValidity[(at * dim + i) >> 3]! &= ~(1 << ((at * dim + i) & 7));
+            if (!itemValidity) {
+              // Rows decoded before the first page with item validity had all items valid.
+              itemValidity = new Uint8Array(Math.ceil((n * dim) / 8));
+              for (let i = 0; i < at * dim; i++) setBit(itemValidity, i);
+            }
+            copyBits(v.validity, p.start * dim, itemValidity, at * dim, p.count * dim);
+          } else if (itemValidity) {
+            for (let i = 0; i < p.count * dim; i++) setBit(itemValidity, at * dim + i);
           }
         } else if (v.kind !== 'constant' || v.value) {
           throw bad(where, `expected FixedSizeList values, decoded ${v.kind}`);

@@ -21,6 +21,7 @@
 //   short buffers: validate sizes against numValues before handing data on.
 import { LanceFormatError } from '../../../errors.js';
 import type { CompressiveEncoding } from '../../proto/encodings_v2_1_pb.js';
+import { copyBits } from '../bits.js';
 import * as codecs from '../../codecs/adapters.js';
 
 export interface FixedValues {
@@ -322,12 +323,7 @@ function fullZipFsl(
   const data = new Uint8Array(n * dBytes);
   for (let i = 0; i < n; i++) {
     const row = i * (vBytes + dBytes);
-    for (let j = 0; j < dim; j++) {
-      if (raw.data[row + (j >> 3)]! & (1 << (j & 7))) {
-        const bit = i * dim + j;
-        validity[bit >> 3]! |= 1 << (bit & 7);
-      }
-    }
+    copyBits(raw.data, row * 8, validity, i * dim, dim);
     data.set(raw.data.subarray(row + vBytes, row + vBytes + dBytes), i * dBytes);
   }
   return { kind: 'fsl', numValues: n, dimension: dim, validity, items: { kind: 'fixed', numValues: n * dim, bitsPerValue: itemBits, data } };

@@ -8,6 +8,7 @@ import type { FileVersion } from '../footer.js';
 import type { PageInput } from './page-input.js';
 import { flat, variable, type EncodedPage } from './encode-page.js';
 import { InvalidInputError } from '../../../errors.js';
+import { copyBits } from '../bits.js';
 
 /** Bits of a control word holding levels up to `maxDef`. */
 export function bitsFor(maxDef: number): number {
@@ -65,12 +66,7 @@ export function encodeFullZip(input: PageInput, _version: FileVersion): EncodedP
         compression: { case: 'fixedSizeList', value: { itemsPerValue: BigInt(v.dim), values: flat(v.itemBits), hasValidity: !!v.validity } },
       });
       valueAt = (i, out, at) => {
-        if (v.validity) {
-          for (let j = 0; j < v.dim; j++) {
-            const bit = i * v.dim + j;
-            if ((v.validity[bit >> 3]! >> (bit & 7)) & 1) out[at + (j >> 3)]! |= 1 << (j & 7);
-          }
-        }
+        if (v.validity) copyBits(v.validity, i * v.dim, out.subarray(at, at + vBytes), 0, v.dim);
         out.set(v.data.subarray(i * dataBytes, (i + 1) * dataBytes), at + vBytes);
       };
     }

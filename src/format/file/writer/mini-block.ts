@@ -7,6 +7,7 @@ import type { FileVersion } from '../footer.js';
 import type { PageInput } from './page-input.js';
 import { flat, variable, type EncodedPage } from './encode-page.js';
 import { InvalidInputError } from '../../../errors.js';
+import { copyBits } from '../bits.js';
 
 /** Value bytes Lance aims for per chunk. */
 const CHUNK_TARGET_BYTES = 8 * 1024;
@@ -33,7 +34,7 @@ function largestPow2AtMost(n: number): number {
 function sliceBits(src: Uint8Array, fromBit: number, count: number): Uint8Array {
   if ((fromBit & 7) === 0) return src.subarray(fromBit >> 3, (fromBit + count + 7) >> 3);
   const out = new Uint8Array((count + 7) >> 3);
-  for (let i = 0; i < count; i++) if ((src[(fromBit + i) >> 3]! >> ((fromBit + i) & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
+  copyBits(src, fromBit, out, 0, count);
   return out;
 }
 

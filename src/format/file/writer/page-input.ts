@@ -3,6 +3,7 @@
 import * as arrow from 'apache-arrow';
 import { RepDefLayer } from '../../proto/encodings_v2_1_pb.js';
 import type { LeafKind } from '../leaf-kind.js';
+import { copyBits, setBit } from '../bits.js';
 
 /** A run of rows of one column: the leaf Data and its enclosing struct Data, innermost first. */
 export interface LeafSegment {
@@ -45,25 +46,6 @@ export function segmentBytes(seg: LeafSegment, kind: LeafKind): number {
     case 'blob':
       return seg.length * 40;
   }
-}
-
-function bitOf(bytes: Uint8Array, i: number): boolean {
-  return ((bytes[i >> 3]! >> (i & 7)) & 1) === 1;
-}
-
-function setBit(bytes: Uint8Array, i: number): void {
-  bytes[i >> 3]! |= 1 << (i & 7);
-}
-
-/** Copies `count` bits starting at bit `from` of `src` into `dst` at bit `to`. */
-function copyBits(src: Uint8Array, from: number, dst: Uint8Array, to: number, count: number): void {
-  if ((from & 7) === 0 && (to & 7) === 0) {
-    const whole = count >> 3;
-    dst.set(src.subarray(from >> 3, (from >> 3) + whole), to >> 3);
-    for (let i = whole * 8; i < count; i++) if (bitOf(src, from + i)) setBit(dst, to + i);
-    return;
-  }
-  for (let i = 0; i < count; i++) if (bitOf(src, from + i)) setBit(dst, to + i);
 }
 
 function bytesOf(d: arrow.Data, count: number, bytesPerValue: number): Uint8Array {
@@ -131,7 +113,10 @@ function pageValues(segs: readonly LeafSegment[], kind: LeafKind, numRows: numbe
         const n = s.length * kind.dim;
         if (kind.itemBits === 1) copyBits(child.values as Uint8Array, child.offset, data, item, n);
         else data.set(bytesOf(child, n, kind.itemBits / 8), (item * kind.itemBits) / 8);
-        if (validity) for (let j = 0; j < n; j++) if (child.getValid(j)) setBit(validity, item + j);
+        if (validity) {
+          if (child.nullCount === 0 || !child.nullBitmap) for (let j = 0; j < n; j++) setBit(validity, item + j);
+          else copyBits(child.nullBitmap, child.offset, validity, item, n);
+        }
         item += n;
       }
       return { kind: 'fsl', dim: kind.dim, itemBits: kind.itemBits, data, ...(validity ? { validity } : {}) };
