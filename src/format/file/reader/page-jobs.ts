@@ -6,6 +6,7 @@ import { LanceFormatError } from '../../../errors.js';
 import { RepDefLayer, type ConstantLayout, type FullZipLayout, type MiniBlockLayout, type PageLayout } from '../../proto/encodings_v2_1_pb.js';
 import { decodeBlockValues, decodeFullZipValues, decodeMiniBlockValues, type DecodedValues, type Where } from './compressive.js';
 import { decodeMiniBlockChunk, parseChunkTable, type ChunkInfo } from './mini-block.js';
+import { dictionaryLookup } from '../../codecs/adapters.js';
 
 /** Rows decoded from one page: values plus, per row, the index of the outermost null layer (-1 = valid). */
 export interface LeafPiece {
@@ -102,18 +103,19 @@ function miniBlockJob(m: MiniBlockLayout, buf: PageBuffers, numRows: number, ran
   if (m.repCompression || m.repetitionIndexDepth > 0) {
     throw new LanceFormatError('UNSUPPORTED_ENCODING', 'mini-block pages with repetition levels (lists) are not supported by lancet yet', where);
   }
-  if (m.dictionary) {
-    // HOOK (codecs engineer): dictionary pages keep their items in page buffer 2; decode them
-    // with decodeBlockValues(m.dictionary, ..., num_dictionary_items) and map chunk indices.
-    throw new LanceFormatError('UNSUPPORTED_ENCODING', 'mini-block dictionary pages are not supported by lancet yet', where);
-  }
+  // Dictionary pages (codecs): items are page buffer 2, block-encoded by m.dictionary (2.2 default
+  // General(LZ4){Variable}); chunks hold the indices, mapped to items once a chunk is decoded.
+  if (m.dictionary && buf.offsets.length < 3) throw new LanceFormatError('BAD_PAGE', 'dictionary page has no dictionary buffer', where);
+  const dictRange: ByteRange[] = m.dictionary ? [[buf.offsets[2]!, buf.offsets[2]! + buf.sizes[2]!]] : [];
+  let dict: DecodedValues | undefined;
   if (m.numItems !== BigInt(numRows)) throw new LanceFormatError('BAD_PAGE', `mini-block page has ${m.numItems} items for ${numRows} rows`, where);
   const map = codeToLayer(m.layers, where);
   let chunks: ChunkInfo[] = [];
   let wanted: Array<{ chunk: ChunkInfo; from: number; to: number }> = [];
   return {
-    phase1: () => [[buf.offsets[0]!, buf.offsets[0]! + buf.sizes[0]!]],
-    phase2: ([meta]) => {
+    phase1: () => [[buf.offsets[0]!, buf.offsets[0]! + buf.sizes[0]!], ...dictRange],
+    phase2: ([meta, dictBytes]) => {
+      if (m.dictionary) dict = decodeBlockValues(m.dictionary, dictBytes!, Number(m.numDictionaryItems), where);
       chunks = parseChunkTable(meta!, m.hasLargeChunk, numRows, buf.sizes[1]!, where);
       wanted = [];
       for (const c of chunks) {
@@ -131,7 +133,8 @@ function miniBlockJob(m: MiniBlockLayout, buf: PageBuffers, numRows: number, ran
       const decoded = new Map<ChunkInfo, { values: DecodedValues; levels: ArrayLike<number> | null }>();
       uniq.forEach((c, i) => {
         const w = { path: where.path, offset: buf.offsets[1]! + c.byteOffset };
-        decoded.set(c, decodeMiniBlockChunk(m, bufs[i]!, c.numValues, w));
+        const d = decodeMiniBlockChunk(m, bufs[i]!, c.numValues, w);
+        decoded.set(c, dict ? { ...d, values: dictionaryLookup(d.values, dict, w) } : d);
       });
       return wanted.map(({ chunk, from, to }) => {
         const d = decoded.get(chunk)!;
