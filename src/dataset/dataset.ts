@@ -94,6 +94,8 @@ export class Dataset {
     let n = 0;
     for (const f of this.fragments) {
       if (f.physicalRows === 0n && f.files.length > 0) return undefined;
+      // num_deleted_rows 0 on a deletion file means "unknown" (older writers).
+      if (f.deletionFile && f.deletionFile.numDeletedRows === 0n) return undefined;
       n += Number(f.physicalRows - (f.deletionFile?.numDeletedRows ?? 0n));
     }
     return n;
