@@ -15,6 +15,7 @@ export { lz4CompressBlock, lz4DecompressBlock } from './lz4.js';
 export { looksLikeBareZstdFrame, zstdDecompress } from './zstd.js';
 export { decodeByteStreamSplit, encodeByteStreamSplit } from './byte-stream-split.js';
 export { applyDictionary, readIndices } from './dictionary.js';
+export { decodeConstantScalar, encodeConstantScalar } from './constant-scalar.js';
 export {
   compressGeneral,
   decompressGeneral,

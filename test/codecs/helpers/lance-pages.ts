@@ -15,6 +15,7 @@ import {
   type DecodedValues,
 } from '../../../src/format/file/reader/compressive.js';
 import { dictionaryLookup } from '../../../src/format/codecs/adapters.js';
+import { decodeConstantScalar } from '../../../src/format/codecs/constant-scalar.js';
 
 /** One page's decoded values plus its definition levels (null when the page has none). */
 export interface PageValues {
@@ -66,7 +67,7 @@ export function readColumns(file: string): PageValues[][] {
           // buffers (if any) follow, so an odd buffer count means the scalar is present.
           let value = c.inlineValue;
           if (!value && bufs.length % 2 === 1) {
-            value = constantScalar(bufs[0]!);
+            value = decodeConstantScalar(bufs[0]!);
             bufs.shift();
           }
           const values: DecodedValues = { kind: 'constant', numValues: rows, ...(value ? { value } : {}) };
@@ -94,19 +95,6 @@ function miniBlockEncoding(m: MiniBlockLayout): string {
   if (m.defCompression) parts.push(`def:${m.defCompression.compression.case}`);
   if (m.dictionary) parts.push(`dict:${m.dictionary.compression.case}`);
   return parts.join(' ');
-}
-
-/** The single value of a variable-width constant page (see readColumns). */
-function constantScalar(buf: Uint8Array): Uint8Array {
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const count = dv.getUint32(0, true);
-  if (count !== 2) throw new Error(`constant scalar with ${count} buffers`);
-  const offSize = dv.getUint32(4, true);
-  const dataSize = dv.getUint32(8, true);
-  const offsets = buf.subarray(12, 12 + offSize);
-  const od = new DataView(offsets.buffer, offsets.byteOffset, offsets.byteLength);
-  const [a, b] = offSize === 16 ? [Number(od.getBigInt64(0, true)), Number(od.getBigInt64(8, true))] : [od.getInt32(0, true), od.getInt32(4, true)];
-  return buf.subarray(12 + offSize, 12 + offSize + dataSize).subarray(a, b);
 }
 
 const pad8 = (n: number): number => (n + 7) & ~7;
