@@ -99,7 +99,7 @@ describe('blob file writer', () => {
     expect((await Promise.all([1, 2, 3].map((id) => store.head(sidecarPath(DATA, id))))).map((m) => m.size)).toEqual([80004, 90012, 130020]);
   });
 
-  it('ids are shared by all blob columns of one data file', async () => {
+  it('ids and the rolling pack are shared by all blob columns of one data file (as Lance 12 does)', async () => {
     const store = new MemoryStore();
     const w = createBlobFileWriter({ store, dataFilePath: DATA, sink: new MemorySink() });
     const t = { inline: 10, dedicated: 100, packFile: 1000 };
@@ -109,7 +109,14 @@ describe('blob file writer', () => {
     const d2 = await b.write(payload(50, 2));
     const d3 = await b.write(payload(500, 3));
     await w.finish();
-    expect([d1!.blobId, d2!.blobId, d3!.blobId]).toEqual([1, 2, 3]);
+    expect([d1!.blobId, d2!.blobId, d3!.blobId]).toEqual([1, 1, 2]);
+    expect([d1!.position, d2!.position]).toEqual([0n, 50n]);
+    // A column with another pack threshold starts its own pack.
+    const w2 = createBlobFileWriter({ store, dataFilePath: 'data/two.lance', sink: new MemorySink() });
+    const x = await w2.column('x', t).write(payload(50, 1));
+    const y = await w2.column('y', { ...t, packFile: 999 }).write(payload(50, 2));
+    await w2.finish();
+    expect([x!.blobId, y!.blobId, y!.position]).toEqual([1, 2, 0n]);
     expect(w.counters.payloadBytesWritten).toBe(600);
   });
 

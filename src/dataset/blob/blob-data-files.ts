@@ -62,7 +62,16 @@ export function blobAwareFormat(inner: DataFileFormat): DataFileFormat {
   return wrapped;
 }
 
-/** Installs blob support on the dataset's data-file seam (idempotent). */
-export async function enableBlobWrites(): Promise<void> {
-  setDataFileFormat(blobAwareFormat(await dataFileFormat()));
+/** Installs blob support on the dataset's data-file seam (idempotent, synchronous). */
+export function enableBlobWrites(): void {
+  // Capture the current format before replacing it, so the wrapper delegates to it.
+  const current = dataFileFormat();
+  // blobAwareFormat returns an already blob-aware format unchanged, so wrappers never stack.
+  const inner = current.then(blobAwareFormat);
+  const lazy: DataFileFormat & { [WRAPPED]: boolean } = {
+    [WRAPPED]: true,
+    createFileWriter: async (store, path, schema, o) => (await inner).createFileWriter(store, path, schema, o),
+    openLanceFile: async (store, path, o) => (await inner).openLanceFile(store, path, o),
+  };
+  setDataFileFormat(lazy);
 }

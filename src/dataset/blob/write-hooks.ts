@@ -35,8 +35,13 @@ export interface BlobWriteHooks {
   abort(): Promise<void>;
 }
 
+/** A blob column still in its logical shape (descriptor-shaped columns pass through). */
+function isLogicalBlob(f: arrow.Field): boolean {
+  return isBlobArrowField(f) && f.type instanceof arrow.Struct && f.type.children.some((c) => c.name === 'data');
+}
+
 export function hasBlobColumns(schema: arrow.Schema): boolean {
-  return schema.fields.some(isBlobArrowField);
+  return schema.fields.some(isLogicalBlob);
 }
 
 export function createBlobWriteHooks(store: ObjectStore, opts: BlobWriteOptions = {}): BlobWriteHooks {
@@ -65,7 +70,7 @@ export function createBlobWriteHooks(store: ObjectStore, opts: BlobWriteOptions 
       for (let c = 0; c < batch.schema.fields.length; c++) {
         const f = batch.schema.fields[c]!;
         const col = batch.getChildAt(c)!;
-        if (!isBlobArrowField(f)) {
+        if (!isLogicalBlob(f)) {
           fields.push(f);
           children.push(col.data.length === 1 ? col.data[0]! : arrow.vectorFromArray([...col], f.type).data[0]!);
           continue;

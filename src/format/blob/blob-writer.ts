@@ -117,7 +117,9 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
   const sidecars: string[] = [];
   const open = new Set<ObjectWriter>();
   const linkedPacks = new Map<PackSource, number>();
-  const columns: ColumnState[] = [];
+  // One rolling pack per data file, shared by all its blob columns (as Lance does); it also
+  // rolls when a column with a different pack threshold appends.
+  let pack: OpenPack | null = null;
   const openExternal = opts.openExternal ?? defaultExternalOpener;
   let state: 'open' | 'finished' | 'aborted' = 'open';
 
@@ -125,9 +127,7 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
     blobId: number;
     path: string;
     writer: ObjectWriter;
-  }
-  interface ColumnState {
-    pack: OpenPack | null;
+    limit: number;
   }
 
   const checkOpen = () => {
@@ -166,22 +166,23 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
     return inlineDescriptor(pos, BigInt(bytes.length));
   }
 
-  async function packFor(col: ColumnState, size: number, t: BlobThresholds): Promise<OpenPack> {
+  async function packFor(size: number, t: BlobThresholds): Promise<OpenPack> {
     const limit = opts.packFileSizeOverride ?? t.packFile;
-    if (needsNewPack(col.pack ? col.pack.writer.position : null, size, limit)) {
-      if (col.pack) await closeSidecar(col.pack.path, col.pack.writer);
-      col.pack = await newSidecar();
+    const current = pack && pack.limit === limit ? pack.writer.position : null;
+    if (!pack || needsNewPack(current, size, limit)) {
+      if (pack) await closeSidecar(pack.path, pack.writer);
+      pack = { ...(await newSidecar()), limit };
     }
-    return col.pack!;
+    return pack;
   }
 
-  async function writePacked(col: ColumnState, t: BlobThresholds, size: number, chunks: AsyncIterable<Uint8Array>): Promise<BlobDescriptor> {
-    const pack = await packFor(col, size, t);
-    const start = pack.writer.position;
-    const n = await pipe(chunks, pack.writer);
+  async function writePacked(t: BlobThresholds, size: number, chunks: AsyncIterable<Uint8Array>): Promise<BlobDescriptor> {
+    const p = await packFor(size, t);
+    const start = p.writer.position;
+    const n = await pipe(chunks, p.writer);
     if (n !== size) throw sizeMismatch(size, n);
     counters.values.packed++;
-    return packedDescriptor(pack.blobId, BigInt(start), BigInt(size));
+    return packedDescriptor(p.blobId, BigInt(start), BigInt(size));
   }
 
   async function writeDedicated(size: number, chunks: AsyncIterable<Uint8Array>): Promise<BlobDescriptor> {
@@ -205,7 +206,7 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
   }
 
   /** A value whose size is known before its bytes are read. */
-  async function writeSized(col: ColumnState, t: BlobThresholds, size: number, chunks: () => AsyncIterable<Uint8Array>): Promise<BlobDescriptor> {
+  async function writeSized(t: BlobThresholds, size: number, chunks: () => AsyncIterable<Uint8Array>): Promise<BlobDescriptor> {
     switch (layoutForSize(size, t)) {
       case 'inline': {
         const bytes = await readAll(chunks(), size);
@@ -213,14 +214,14 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
         return writeInline(bytes);
       }
       case 'packed':
-        return writePacked(col, t, size, chunks());
+        return writePacked(t, size, chunks());
       case 'dedicated':
         return writeDedicated(size, chunks());
     }
   }
 
   /** A value whose size is learned while streaming. */
-  async function writeUnsized(col: ColumnState, t: BlobThresholds, chunks: AsyncIterable<Uint8Array>): Promise<BlobDescriptor> {
+  async function writeUnsized(t: BlobThresholds, chunks: AsyncIterable<Uint8Array>): Promise<BlobDescriptor> {
     const bufferLimit = Math.max(t.inline, Math.min(t.dedicated, opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED));
     const parts: Uint8Array[] = [];
     let total = 0;
@@ -241,14 +242,14 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
         counters.payloadBytesWritten += total;
       }
     }
-    if (!spill) return total > t.inline ? writePacked(col, t, total, single(concat(parts, total))) : writeInline(concat(parts, total));
+    if (!spill) return total > t.inline ? writePacked(t, total, single(concat(parts, total))) : writeInline(concat(parts, total));
     await closeSidecar(spill.path, spill.writer);
     if (total > t.dedicated) {
       counters.values.dedicated++;
       return dedicatedDescriptor(spill.blobId, BigInt(total));
     }
     // It ended in the packed range: move it into the pack and drop the spill file.
-    const d = await writePacked(col, t, total, countRead(store.readStream(spill.path)));
+    const d = await writePacked(t, total, countRead(store.readStream(spill.path)));
     await store.delete(spill.path);
     sidecars.splice(sidecars.indexOf(spill.path), 1);
     return d;
@@ -268,7 +269,7 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
     } else counters.payloadBytesLinked += o.bytes;
   }
 
-  async function writeExternal(col: ColumnState, t: BlobThresholds, uri: string, position?: bigint, size?: bigint): Promise<BlobDescriptor> {
+  async function writeExternal(t: BlobThresholds, uri: string, position?: bigint, size?: bigint): Promise<BlobDescriptor> {
     if ((opts.externalMode ?? 'reference') === 'reference') {
       const ref = resolveExternalForWrite(uri, opts.bases ?? [], opts.allowExternalOutsideBases ?? false);
       counters.values.external++;
@@ -277,17 +278,17 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
     const obj = openExternal(parseBlobUri(uri));
     const start = Number(position ?? 0n);
     const len = size !== undefined ? Number(size) : (await obj.store.head(obj.path)).size - start;
-    return writeSized(col, t, len, () => countRead(obj.store.readStream(obj.path, start, start + len)));
+    return writeSized(t, len, () => countRead(obj.store.readStream(obj.path, start, start + len)));
   }
 
-  async function writeReference(col: ColumnState, t: BlobThresholds, ref: BlobReference): Promise<BlobDescriptor> {
+  async function writeReference(t: BlobThresholds, ref: BlobReference): Promise<BlobDescriptor> {
     switch (ref.type) {
       case 'bytes':
-        return writeSized(col, t, ref.bytes.length, () => single(ref.bytes));
+        return writeSized(t, ref.bytes.length, () => single(ref.bytes));
       case 'external':
-        return writeExternal(col, t, ref.uri, ref.size === 0n ? undefined : ref.position, ref.size === 0n ? undefined : ref.size);
+        return writeExternal(t, ref.uri, ref.size === 0n ? undefined : ref.position, ref.size === 0n ? undefined : ref.size);
       case 'object': {
-        if (layoutForSize(ref.size, t) !== 'dedicated') return writeSized(col, t, ref.size, () => countRead(ref.store.readStream(ref.path, 0, ref.size)));
+        if (layoutForSize(ref.size, t) !== 'dedicated') return writeSized(t, ref.size, () => countRead(ref.store.readStream(ref.path, 0, ref.size)));
         const blobId = ids.next();
         const path = sidecarPath(dataFilePath, blobId);
         creditCopy(await copyObject({ store: ref.store, path: ref.path }, { store, path }, ref.size));
@@ -318,27 +319,27 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
           counters.values.dedicated++;
           return dedicatedDescriptor(blobId, BigInt(ref.size));
         }
-        return writeSized(col, t, ref.size, () => countRead(ref.store.readStream(ref.path, ref.start, ref.start + ref.size)));
+        return writeSized(t, ref.size, () => countRead(ref.store.readStream(ref.path, ref.start, ref.start + ref.size)));
       }
     }
   }
 
-  async function place(col: ColumnState, t: BlobThresholds, value: BlobInput): Promise<BlobDescriptor | null> {
+  async function place(t: BlobThresholds, value: BlobInput): Promise<BlobDescriptor | null> {
     const v = normalizeBlobInput(value);
     switch (v.type) {
       case 'null':
         counters.values.null++;
         return null;
       case 'bytes':
-        return writeSized(col, t, v.bytes.length, () => single(v.bytes));
+        return writeSized(t, v.bytes.length, () => single(v.bytes));
       case 'uri':
-        return writeExternal(col, t, v.uri, v.position, v.size);
+        return writeExternal(t, v.uri, v.position, v.size);
       case 'ref':
-        return writeReference(col, t, v.ref);
+        return writeReference(t, v.ref);
       case 'stream': {
         const src: ChunkSource & { stat?: () => Promise<number> } = v.source;
         const size = src.size ?? (src.stat ? await src.stat() : undefined);
-        return size === undefined ? writeUnsized(col, t, src.chunks()) : writeSized(col, t, size, src.chunks);
+        return size === undefined ? writeUnsized(t, src.chunks()) : writeSized(t, size, src.chunks);
       }
     }
   }
@@ -349,15 +350,13 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
     sidecars,
     column(name: string, thresholds: BlobThresholds): BlobColumnWriter {
       checkOpen();
-      const col: ColumnState = { pack: null };
-      columns.push(col);
       let busy = false;
       const write = async (value: BlobInput) => {
         checkOpen();
         if (busy) throw new InvalidInputError('CONCURRENT_BLOB_WRITE', `blob column '${name}' is already writing a value; await each write`);
         busy = true;
         try {
-          const d = await place(col, thresholds, value);
+          const d = await place(thresholds, value);
           counters.metadataBytesWritten += descriptorBytes(d);
           return d;
         } finally {
@@ -377,10 +376,8 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
     },
     async finish() {
       checkOpen();
-      for (const col of columns) {
-        if (col.pack) await closeSidecar(col.pack.path, col.pack.writer);
-        col.pack = null;
-      }
+      if (pack) await closeSidecar(pack.path, pack.writer);
+      pack = null;
       state = 'finished';
     },
     async abort() {
