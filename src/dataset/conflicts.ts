@@ -41,6 +41,7 @@ function ownFragments(t: Transaction): Set<bigint> {
   const op = t.operation;
   if (op.case === 'delete') return new Set([...op.value.updatedFragments.map((f) => f.id), ...op.value.deletedFragmentIds]);
   if (op.case === 'update') return new Set([...op.value.updatedFragments.map((f) => f.id), ...op.value.removedFragmentIds]);
+  if (op.case === 'rewrite') return new Set(op.value.groups.flatMap((g) => g.oldFragments.map((f) => f.id)));
   return new Set();
 }
 
@@ -70,6 +71,20 @@ export function checkConflict(pending: Transaction, committed: Transaction, comm
       if (touched.has(id)) return why(`both modified fragment ${id}`, true);
     }
     return { ok: true, retryable: false };
+  }
+  if (mine === 'rewrite') {
+    // Compaction replaces whole fragments: anything that changed one of them invalidates it.
+    if (theirs === 'merge' || theirs === 'project') return why('the schema or data files changed', true);
+    const touched = touchedFragments(committed);
+    if (!touched) return why('operation not understood', true);
+    for (const id of ownFragments(pending)) if (touched.has(id)) return why(`both modified fragment ${id}`, true);
+    return { ok: true, retryable: false };
+  }
+  if (mine === 'merge' || mine === 'project') {
+    // Merge carries the final fragment list, so any concurrent change would be lost: re-plan.
+    // Project only replaces the schema; it clashes with other schema changes.
+    if (mine === 'project' && theirs !== 'merge' && theirs !== 'project') return { ok: true, retryable: false };
+    return why('the table changed while its schema was being changed', true);
   }
   return why('lancet does not rebase this operation', false);
 }

@@ -111,6 +111,27 @@ export function buildManifest(txn: Transaction, input: BuildInput): BuiltManifes
       m.fragments = [...replaceFragments(prev!.fragments, op.value.updatedFragments, op.value.removedFragmentIds), ...fresh];
       break;
     }
+    case 'merge': {
+      // The transaction carries the final fragment list and schema (added columns).
+      requirePrevious(prev, 'merge');
+      m.fields = op.value.schema;
+      m.schemaMetadata = { ...op.value.schemaMetadata };
+      m.fragments = op.value.fragments.map((f) => create(DataFragmentSchema, f));
+      break;
+    }
+    case 'project': {
+      // Dropped columns: data files holding none of the remaining fields go away.
+      requirePrevious(prev, 'project');
+      m.fields = op.value.schema;
+      const kept = new Set(op.value.schema.map((f) => f.id));
+      m.fragments = prev!.fragments.map((f) => create(DataFragmentSchema, { ...f, files: f.files.filter((d) => d.fields.some((id) => kept.has(id))) }));
+      break;
+    }
+    case 'rewrite': {
+      requirePrevious(prev, 'rewrite');
+      m.fragments = rewriteFragments(prev!.fragments, op.value.groups, prevMax, (f) => fresh.push(f));
+      break;
+    }
     case 'restore': {
       const r = input.restored;
       if (!r) throw new InvalidInputError('RESTORE_SOURCE', `restore of version ${op.value.version} needs that version's manifest`);
@@ -158,4 +179,30 @@ function replaceFragments(frags: readonly DataFragment[], updated: readonly Data
     if (!have.has(id)) throw new CommitConflictError('FRAGMENT_GONE', `fragment ${id} no longer exists in the latest version`, { fragment: id, retryable: true });
   }
   return frags.filter((f) => !gone.has(f.id)).map((f) => byId.get(f.id) ?? f);
+}
+
+/** Replaces each rewrite group's old fragments by its new ones (numbered), in place when contiguous. */
+function rewriteFragments(
+  frags: readonly DataFragment[],
+  groups: readonly { oldFragments: DataFragment[]; newFragments: DataFragment[] }[],
+  after: bigint | undefined,
+  onNew: (f: DataFragment) => void,
+): DataFragment[] {
+  let out = [...frags];
+  let last = after;
+  for (const g of groups) {
+    const fresh = numbered(g.newFragments, last);
+    if (fresh.length) last = fresh[fresh.length - 1]!.id;
+    fresh.forEach(onNew);
+    const positions = g.oldFragments.map((o) => out.findIndex((f) => f.id === o.id));
+    if (positions.some((p) => p < 0)) {
+      throw new CommitConflictError('FRAGMENT_GONE', `a fragment compaction rewrote no longer exists in the latest version`, { retryable: true });
+    }
+    const start = Math.min(...positions);
+    const contiguous = positions.every((p, i) => p === positions[0]! + i);
+    const gone = new Set(g.oldFragments.map((o) => o.id));
+    if (contiguous) out.splice(start, positions.length, ...fresh);
+    else out = [...out.filter((f) => !gone.has(f.id)), ...fresh];
+  }
+  return out;
 }

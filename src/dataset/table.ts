@@ -10,6 +10,7 @@ import { Query } from './query.js';
 import { countRows, takeRows } from './scanner.js';
 import { createTag, deleteTag, getTag, listTags, updateTag, type TagInfo } from './tags.js';
 import { appendData, overwriteData, restoreVersion, type WriteOptions } from './write-ops.js';
+import { updateRows, type UpdateOptions, type UpdateResult } from './update.js';
 
 export interface Tags {
   create(tag: string, version: number): Promise<void>;
@@ -92,6 +93,15 @@ export class Table {
     const r = await deleteRows(this.writable(), where, opts);
     this.ds = r.dataset;
     return { numDeletedRows: r.numDeletedRows, version: this.ds.version };
+  }
+
+  /** UPDATE: `update({where, values})` or LanceDB's `update(values, {where})`. */
+  async update(optsOrValues: UpdateOptions | Record<string, string>, more: Omit<UpdateOptions, 'values'> = {}): Promise<Omit<UpdateResult, 'dataset'>> {
+    const isOpts = 'values' in optsOrValues || 'valuesSql' in optsOrValues;
+    const opts: UpdateOptions = isOpts ? (optsOrValues as UpdateOptions) : { ...more, values: optsOrValues as Record<string, string> };
+    const { dataset, ...r } = await updateRows(this.writable(), opts);
+    this.ds = dataset;
+    return r;
   }
 
   async listVersions(): Promise<VersionInfo[]> {
