@@ -16,7 +16,7 @@ import { LocalStore } from '../../src/io/local-store.js';
 import { openLanceFile } from '../../src/format/file/index.js';
 import { decodeManifestFile } from '../../src/format/table/manifest-file.js';
 import { dataFileOf, readColumns } from '../../test/codecs/helpers/lance-pages.js';
-import type { Kind } from '../../test/codecs/helpers/canonical.js';
+import { rowsOf, type Kind } from '../../test/codecs/helpers/canonical.js';
 
 /** Canonical JSON of one Arrow column (the golden form: int64/timestamp as decimal strings, binary as hex, dates as days). */
 function canonicalColumn(v: arrow.Vector): unknown[] {
@@ -207,18 +207,23 @@ async function roundTrip(batch: { rows: number; columns: ColumnCase[] }): Promis
     const expanded = batch.columns.map((c) => expand(c, batch.rows));
     const table = new arrow.Table(Object.fromEntries(expanded.map((e, i) => [`c${i}`, e.vector])));
     await peerCreate(dir, 'live', table);
-    const { batch: out, layouts } = await readDataset(nodePath.join(dir, 'live.lance'));
-    for (const l of layouts) seen.add(l);
+    const where = (i: number): string => `column c${i} ${JSON.stringify(batch.columns[i])} with ${batch.rows} rows`;
+    // Codec level first (test walker + dispatcher), so a failure says whether codecs or framing broke.
+    const pages = readColumns(dataFileOf(nodePath.join(dir, 'live.lance')));
+    for (const col of pages) for (const page of col) for (const part of (page.encoding ?? '').split(' ')) seen.add(part);
+    expanded.forEach((e, i) => {
+      const got = rowsOf(pages[i]!, e.kind).map((r) => r.value);
+      if (JSON.stringify(got) !== JSON.stringify(e.values)) throw new Error(`codec walker: ${where(i)} decoded differently (${pages[i]!.map((p) => p.encoding).join(' | ')})`);
+    });
+    const { batch: out } = await readDataset(nodePath.join(dir, 'live.lance'));
     expect(out.numCols).toBe(expanded.length);
     expanded.forEach((e, i) => {
       const got = canonicalColumn(out.getChildAt(i)!);
       if (JSON.stringify(got) !== JSON.stringify(e.values)) {
-        throw new Error(`column c${i} ${JSON.stringify(batch.columns[i])} with ${batch.rows} rows decoded differently`);
+        throw new Error(`file reader: ${where(i)} decoded differently (${pages[i]!.map((p) => p.encoding).join(' | ')})`);
       }
       cases++;
     });
-    // The same pages through the codec-level walker also record which codecs were exercised.
-    for (const col of readColumns(dataFileOf(nodePath.join(dir, 'live.lance')))) for (const page of col) for (const part of (page.encoding ?? '').split(' ')) seen.add(part);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
