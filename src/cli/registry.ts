@@ -6,5 +6,8 @@ import { schemaCommand } from './commands/schema.js';
 import { versionsCommand, manifestCommand } from './commands/versions.js';
 import { fragmentsCommand } from './commands/fragments.js';
 import { fileMetaCommand, pagesCommand } from './commands/file.js';
+import { blobsCommand } from './commands/blobs.js';
+import { blobCatCommand } from './commands/blob-cat.js';
+import { verifyCommand } from './commands/verify.js';
 
-export const commands: Command[] = [infoCommand, schemaCommand, versionsCommand, manifestCommand, fragmentsCommand, fileMetaCommand, pagesCommand];
+export const commands: Command[] = [infoCommand, schemaCommand, versionsCommand, manifestCommand, fragmentsCommand, fileMetaCommand, pagesCommand, blobsCommand, blobCatCommand, verifyCommand];
