@@ -3,6 +3,7 @@
 import * as arrow from 'apache-arrow';
 import { SqlError } from '../errors.js';
 import { children, type Expr } from '../dataset/expr/ast.js';
+import { exprType } from '../dataset/expr/infer.js';
 import { hashAggregate } from './exec/aggregate.js';
 import { hashJoin } from './exec/hash-join.js';
 import { limitRange, sortPermutation } from './exec/sort.js';
@@ -153,10 +154,14 @@ function selected(mask: Uint8Array, n: number): number[] {
 export async function evalBound(e: BoundExpr, rel: Relation, ctx: ExecContext): Promise<arrow.Vector> {
   const withMats = e.mats.length ? await materialize(e.mats, rel, ctx) : rel;
   if (e.ir.kind === 'column' && e.ir.path.length === 1) return vectorOfCol(withMats, e.ir.path[0]!);
-  return ctx.evaluator.evalExpr(e.ir, batchOf(withMats, referenced(e.ir)));
+  const batch = batchOf(withMats, referenced(e.ir));
+  // Empty inputs: only the type matters (and empty struct data may lack children).
+  if (rel.numRows === 0) return vectorOf(exprType(e.ir, batch.schema), []);
+  return ctx.evaluator.evalExpr(e.ir, batch);
 }
 
 async function evalPredicate(e: BoundExpr, rel: Relation, ctx: ExecContext): Promise<Uint8Array> {
+  if (rel.numRows === 0) return new Uint8Array(0);
   const withMats = e.mats.length ? await materialize(e.mats, rel, ctx) : rel;
   return ctx.evaluator.evalPredicate(e.ir, batchOf(withMats, referenced(e.ir)));
 }

@@ -64,8 +64,16 @@ export function gather(rel: Relation, idx: ArrayLike<number>): Relation {
 /** A RecordBatch over the given columns (all by default), fields named by column id. */
 export function batchOf(rel: Relation, ids?: readonly string[]): arrow.RecordBatch {
   const pick = ids ? rel.cols.filter((c) => ids.includes(c.id)) : rel.cols;
-  const fields = pick.map((c) => new arrow.Field(c.id, c.type, true));
-  const children = pick.map((c) => singleChunk(vectorOfCol(rel, c.id)).data[0] ?? arrow.makeData({ type: c.type, length: 0, nullCount: 0 } as never));
+  // The vectors' own types win over plan types (the plan's are static best guesses).
+  const vecs = pick.map((c) => singleChunk(vectorOfCol(rel, c.id)));
+  const fields = pick.map((c, i) => new arrow.Field(c.id, vecs[i]!.type, true));
+  const children = vecs.map((v) => v.data[0] ?? arrow.makeData({ type: v.type, length: 0, nullCount: 0 } as never));
+  if (fields.length === 0) {
+    // arrow-js derives a batch's row count from its columns: keep one all-null column so
+    // constant expressions (VALUES, SELECT 1) see the right number of rows.
+    fields.push(new arrow.Field('__rows', new arrow.Null(), true));
+    children.push(arrow.makeData({ type: new arrow.Null(), length: rel.numRows, nullCount: rel.numRows } as never));
+  }
   const data = arrow.makeData({ type: new arrow.Struct(fields), length: rel.numRows, nullCount: 0, children } as never);
   return new arrow.RecordBatch(new arrow.Schema(fields), data as unknown as arrow.Data<arrow.Struct>);
 }
@@ -73,7 +81,7 @@ export function batchOf(rel: Relation, ids?: readonly string[]): arrow.RecordBat
 /** Visible columns as an Arrow table with user-facing names. */
 export function toArrowTable(rel: Relation): arrow.Table {
   const vis = rel.cols.map((c, i) => [c, i] as const).filter(([c]) => !c.hidden);
-  const fields = vis.map(([c]) => new arrow.Field(c.name, c.type, c.nullable));
+  const fields = vis.map(([c, i]) => new arrow.Field(c.name, rel.vectors[i]!.type, c.nullable));
   if (rel.numRows === 0) return new arrow.Table(new arrow.Schema(fields));
   const children = vis.map(([, i]) => singleChunk(rel.vectors[i]!).data[0]!);
   const data = arrow.makeData({ type: new arrow.Struct(fields), length: rel.numRows, nullCount: 0, children } as never);
