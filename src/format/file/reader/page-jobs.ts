@@ -7,6 +7,7 @@ import { RepDefLayer, type ConstantLayout, type FullZipLayout, type MiniBlockLay
 import { decodeBlockValues, decodeFullZipValues, decodeMiniBlockValues, type DecodedValues, type Where } from './compressive.js';
 import { decodeMiniBlockChunk, parseChunkTable, type ChunkInfo } from './mini-block.js';
 import { dictionaryLookup } from '../../codecs/adapters.js';
+import { decodeConstantScalar } from '../../codecs/constant-scalar.js';
 
 /** Rows decoded from one page: values plus, per row, the index of the outermost null layer (-1 = valid). */
 export interface LeafPiece {
@@ -262,27 +263,48 @@ function rawLevels(bytes: Uint8Array, n: number, where: Where): DecodedValues {
 function constantJob(c: ConstantLayout, buf: PageBuffers, numRows: number, ranges: Ranges, where: Where): PageJob {
   if (c.repCompression || c.numRepValues > 0n) throw new LanceFormatError('UNSUPPORTED_ENCODING', 'constant pages with repetition levels (lists) are not supported by lancet yet', where);
   const map = codeToLayer(c.layers, where);
-  const values: DecodedValues = { kind: 'constant', numValues: numRows, ...(c.inlineValue ? { value: c.inlineValue } : {}) };
-  const hasDef = buf.offsets.length > 0;
-  const piece = (levels: ArrayLike<number> | null): LeafPiece[] =>
+  // Buffers: [scalar value]? then [rep, def]? — Lance 12 stores an all-equal variable-width page
+  // as a constant page whose first buffer holds the value, so an odd count means "value first".
+  const hasScalar = !c.inlineValue && buf.offsets.length % 2 === 1;
+  const levelBuffers = buf.offsets.length - (hasScalar ? 1 : 0);
+  const defIndex = levelBuffers > 0 ? buf.offsets.length - 1 : -1;
+  const fetch: ByteRange[] = [];
+  if (hasScalar) fetch.push([buf.offsets[0]!, buf.offsets[0]! + buf.sizes[0]!]);
+  if (defIndex >= 0) fetch.push([buf.offsets[defIndex]!, buf.offsets[defIndex]! + buf.sizes[defIndex]!]);
+  const inline: DecodedValues = { kind: 'constant', numValues: numRows, ...(c.inlineValue ? { value: c.inlineValue } : {}) };
+  const present = Boolean(c.inlineValue) || hasScalar;
+  const piece = (levels: ArrayLike<number> | null, scalar: Uint8Array | undefined): LeafPiece[] =>
     ranges.map(([a, b]) => ({
-      values,
-      start: a,
+      values: scalar ? repeatedVariable(scalar, b - a) : inline,
+      start: scalar ? 0 : a,
       count: b - a,
-      nullLayer: levels ? levelsToNullLayer(levels, a, b - a, map, where) : new Int16Array(b - a).fill(c.inlineValue ? -1 : (map[1] ?? -1)),
+      nullLayer: levels ? levelsToNullLayer(levels, a, b - a, map, where) : new Int16Array(b - a).fill(present ? -1 : (map[1] ?? -1)),
       dense: false,
     }));
-  if (!hasDef) return { phase1: () => [], phase2: () => [], finish: () => piece(null) };
-  const i = buf.offsets.length - 1;
+  if (fetch.length === 0) return { phase1: () => [], phase2: () => [], finish: () => piece(null, undefined) };
   return {
     phase1: () => [],
-    phase2: () => [[buf.offsets[i]!, buf.offsets[i]! + buf.sizes[i]!]],
-    finish: ([bytes]) => {
+    phase2: () => fetch,
+    finish: (bufs) => {
+      const scalar = hasScalar ? decodeConstantScalar(bufs[0]!) : undefined;
+      if (defIndex < 0) return piece(null, scalar);
+      const bytes = bufs[bufs.length - 1]!;
       const n = c.numDefValues > 0n ? Number(c.numDefValues) : numRows;
       if (n !== numRows) throw new LanceFormatError('BAD_PAGE', `constant page has ${n} definition levels for ${numRows} rows`, where);
       // Without def_compression the levels are raw u16 (2.1 always, 2.2 optionally).
-      const dec = c.defCompression ? decodeBlockValues(c.defCompression, bytes!, n, where) : rawLevels(bytes!, n, where);
-      return piece(levelsOf(dec, n, where));
+      const dec = c.defCompression ? decodeBlockValues(c.defCompression, bytes, n, where) : rawLevels(bytes, n, where);
+      return piece(levelsOf(dec, n, where), scalar);
     },
   };
+}
+
+/** `count` copies of one variable-width value, as decoded variable values. */
+function repeatedVariable(value: Uint8Array, count: number): DecodedValues {
+  const offsets = new Uint32Array(count + 1);
+  const data = new Uint8Array(value.length * count);
+  for (let i = 0; i < count; i++) {
+    data.set(value, i * value.length);
+    offsets[i + 1] = (i + 1) * value.length;
+  }
+  return { kind: 'variable', numValues: count, offsets, data };
 }
