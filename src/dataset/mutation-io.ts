@@ -8,6 +8,8 @@ import { DataFragmentSchema, type DataFile, type DataFragment } from '../format/
 import { arrowTypeOf, columnOwners, isBlobV2Field, type LanceField, type LanceSchema } from '../format/schema.js';
 import { diffCounters, joinPath, type IoCounters } from '../io/object-store.js';
 import { DATA_DIR, deletionFilePath } from '../format/table/file-names.js';
+import { unionSorted, writeDeletionFile } from '../format/table/deletion-file.js';
+import { deletedRows as fragmentDeletions, fragmentRows } from './scan.js';
 import { InvalidInputError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { exprModule } from './filter.js';
@@ -171,7 +173,9 @@ export async function carryBlobs(ds: Dataset, batch: arrow.RecordBatch, addresse
   const cols: arrow.Data[] = [];
   for (const af of batch.schema.fields) {
     const lf = blobFields.find((f) => f.name === af.name);
-    if (!lf) {
+    // Columns already holding logical values (new blobs from the user) are written as they are.
+    const isDescriptor = af.type.typeId === arrow.Type.Struct && (af.type as arrow.Struct).children.some((c) => c.name === 'kind');
+    if (!lf || !isDescriptor) {
       fields.push(af);
       cols.push(singleData(batch.getChild(af.name)!));
       continue;
@@ -261,4 +265,16 @@ export async function discardWrites(ds: Dataset, fragments: readonly DataFragmen
     const p = deletionFilePath(f.id, f.deletionFile);
     if (!keepDel.has(p)) await store.delete(joinPath(ds.loc.base, p)).catch(() => undefined);
   }
+}
+
+/**
+ * Marks `hits` (physical offsets) deleted in `frag` (which may already carry a new column file):
+ * a new deletion file with the union, or undefined when no row of the fragment is left.
+ */
+export async function withDeletions(ds: Dataset, frag: DataFragment, hits: Uint32Array): Promise<DataFragment | undefined> {
+  if (hits.length === 0) return frag;
+  const all = unionSorted(await fragmentDeletions(ds.loc, frag), Uint32Array.from(hits).sort());
+  if (all.length >= (await fragmentRows(ds.loc, frag))) return undefined;
+  const deletionFile = await writeDeletionFile(ds.loc.store, ds.loc.base, frag.id, ds.loaded.version, all);
+  return create(DataFragmentSchema, { ...frag, deletionFile });
 }

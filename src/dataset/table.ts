@@ -11,6 +11,7 @@ import { countRows, takeRows } from './scanner.js';
 import { createTag, deleteTag, getTag, listTags, updateTag, type TagInfo } from './tags.js';
 import { appendData, overwriteData, restoreVersion, type WriteOptions } from './write-ops.js';
 import { updateRows, type UpdateOptions, type UpdateResult } from './update.js';
+import { MergeInsertBuilder, mergeCommitted, mergeInsert } from './merge-insert.js';
 
 export interface Tags {
   create(tag: string, version: number): Promise<void>;
@@ -102,6 +103,15 @@ export class Table {
     const { dataset, ...r } = await updateRows(this.writable(), opts);
     this.ds = dataset;
     return r;
+  }
+
+  /** MERGE INTO: a builder whose execute(data) commits one transaction. */
+  mergeInsert(on: string | string[]): MergeInsertBuilder {
+    return new MergeInsertBuilder(async (plan, data, opts) => {
+      const r = await mergeInsert(this.writable(), plan, data, opts);
+      this.ds = mergeCommitted.get(r) ?? (await this.ds.latest());
+      return r;
+    }, on);
   }
 
   async listVersions(): Promise<VersionInfo[]> {
