@@ -128,29 +128,45 @@ export function quantile(xs, q) {
 export const r1 = (x) => Math.round(x * 10) / 10;
 export const r3 = (x) => Math.round(x * 1000) / 1000;
 
-/** path → size of every file under dir. */
+/** path → {size, ino} of every file under dir. */
 export function listFiles(dir) {
   const out = new Map();
   const walk = (d) => {
     for (const e of _readdir(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else out.set(p, _stat(p).size);
+      else {
+        const st = _stat(p);
+        out.set(p, { size: st.size, ino: st.ino });
+      }
     }
   };
   try { walk(dir); } catch { /* absent */ }
   return out;
 }
-/** Bytes of files that appeared or changed size since `before` (what an operation wrote). */
+/**
+ * Bytes of files that appeared or changed size since `before` (what an operation wrote). Hard
+ * links to files that already existed (same inode) are counted apart, as linked bytes.
+ */
 export function bytesWrittenSince(dir, before) {
-  let n = 0;
-  for (const [p, s] of listFiles(dir)) if (!before.has(p) || before.get(p) !== s) n += s;
-  return n;
+  return writtenSince(dir, before).written;
+}
+export function writtenSince(dir, before) {
+  const inodes = new Set([...before.values()].map((f) => f.ino));
+  let written = 0;
+  let linked = 0;
+  for (const [p, f] of listFiles(dir)) {
+    const old = before.get(p);
+    if (old && old.size === f.size) continue;
+    if (!old && inodes.has(f.ino)) linked += f.size;
+    else written += f.size;
+  }
+  return { written, linked };
 }
 
 /** The benchmarks' blob table: `rows` × `size` B random payloads (each starts with a `<ROWi>` tag). */
 export const BLOB_SIZE = 500_000;
-export const BLOB_ROWS = Math.max(20, Math.round(2000 * SCALE));
+export const BLOB_ROWS = Math.max(100, Math.round(2000 * SCALE));
 export function fillPayload(buf, i) {
   randomFillSync(buf);
   buf.write(`<ROW${i}>`.padEnd(16, '='), 0, 'latin1');
