@@ -9,5 +9,6 @@ import { fileMetaCommand, pagesCommand } from './commands/file.js';
 import { blobsCommand } from './commands/blobs.js';
 import { blobCatCommand } from './commands/blob-cat.js';
 import { verifyCommand } from './commands/verify.js';
+import { demoCommand } from './commands/demo.js';
 
-export const commands: Command[] = [infoCommand, schemaCommand, versionsCommand, manifestCommand, fragmentsCommand, fileMetaCommand, pagesCommand, blobsCommand, blobCatCommand, verifyCommand];
+export const commands: Command[] = [infoCommand, schemaCommand, versionsCommand, manifestCommand, fragmentsCommand, fileMetaCommand, pagesCommand, blobsCommand, blobCatCommand, verifyCommand, demoCommand];
