@@ -12,6 +12,7 @@ import { createTag, deleteTag, getTag, listTags, updateTag, type TagInfo } from 
 import { appendData, overwriteData, restoreVersion, type WriteOptions } from './write-ops.js';
 import { updateRows, type UpdateOptions, type UpdateResult } from './update.js';
 import { MergeInsertBuilder, mergeCommitted, mergeInsert } from './merge-insert.js';
+import { addColumns, alterColumns, dropColumns, type ColumnAlteration, type NewColumns } from './schema-evolution.js';
 
 export interface Tags {
   create(tag: string, version: number): Promise<void>;
@@ -112,6 +113,21 @@ export class Table {
       this.ds = mergeCommitted.get(r) ?? (await this.ds.latest());
       return r;
     }, on);
+  }
+
+  async addColumns(columns: NewColumns): Promise<{ version: number }> {
+    this.ds = (await addColumns(this.writable(), columns)).dataset;
+    return { version: this.ds.version };
+  }
+
+  async dropColumns(names: readonly string[]): Promise<{ version: number }> {
+    this.ds = (await dropColumns(this.writable(), names)).dataset;
+    return { version: this.ds.version };
+  }
+
+  async alterColumns(changes: readonly ColumnAlteration[]): Promise<{ version: number }> {
+    this.ds = (await alterColumns(this.writable(), changes)).dataset;
+    return { version: this.ds.version };
   }
 
   async listVersions(): Promise<VersionInfo[]> {
