@@ -91,7 +91,7 @@ export async function runStep(step: DemoStep, sql: SqlRunner | string, db: Conne
       note = `SQL refused it (${e instanceof LancetError ? e.code + ': ' : ''}${((e as Error).message ?? String(e)).split('\n')[0]}); ran through the dataset API`;
     }
   } else {
-    note = 'through the dataset API (SQL layer unavailable)';
+    note = `through the dataset API (SQL not used: ${sql})`;
   }
   const r = await step.api(db);
   return { step: step.step, statement: step.sql, via: 'api', ...r, ms: performance.now() - t0, ...(note ? { note } : {}) };
