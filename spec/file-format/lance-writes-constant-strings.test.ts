@@ -10,14 +10,15 @@ import { connect } from '../../src/dataset/index.js';
 
 const utf8 = (xs: (string | null)[]) => arrow.vectorFromArray(xs, new arrow.Utf8());
 const ids = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+const tbl = (id: Int32Array, s: (string | null)[]) => new arrow.Table({ id: arrow.makeVector(id), s: utf8(s) });
 
 it('reads Lance pages of identical strings, with and without nulls, and large strings', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lancet-const-'));
-  await peerCreate(dir, 't', arrow.tableFromArrays({ id: ids(2), s: utf8(['x', 'y']) }));
+  await peerCreate(dir, 't', tbl(ids(2), ['x', 'y']));
   const t = await peerOpen(join(dir, 't.lance'));
-  await t.add(toPeerTable(arrow.tableFromArrays({ id: ids(20), s: utf8(Array(20).fill('same')) })));
-  await t.add(toPeerTable(arrow.tableFromArrays({ id: ids(20), s: utf8(Array.from({ length: 20 }, (_, i) => (i % 3 ? 'same' : null))) })));
-  await t.add(toPeerTable(arrow.tableFromArrays({ id: ids(3), s: utf8(['', '', '']) })));
+  await t.add(toPeerTable(tbl(ids(20), Array(20).fill('same'))));
+  await t.add(toPeerTable(tbl(ids(20), Array.from({ length: 20 }, (_, i) => (i % 3 ? 'same' : null)))));
+  await t.add(toPeerTable(tbl(ids(3), ['', '', ''])));
   const rows = (await (await (await connect(dir)).openTable('t')).query().toArray()) as { s: string | null }[];
   expect(rows.length).toBe(45);
   expect(rows.slice(2, 22).every((r) => r.s === 'same')).toBe(true);

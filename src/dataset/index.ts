@@ -11,3 +11,8 @@ export { commitTransaction, type CommitOptions, type CommitResult } from './comm
 export { VersionNotFoundError, type DatasetLocation } from './versions.js';
 export { createTag, deleteTag, listTags, getTag, type TagInfo } from './tags.js';
 export type { TableData, RowObject } from './input.js';
+// Blob V2 on the public Table (fetchBlobs, fetchBlobFiles, copyBlobs, blob values in add/createTable).
+import './blob/table-blobs.js';
+export type { BlobWriteParams } from './blob/table-blobs.js';
+export { blobField, type BlobDescriptor } from '../format/blob/index.js';
+export type { BlobFile } from './blob/blob-file.js';
