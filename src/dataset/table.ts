@@ -13,6 +13,8 @@ import { appendData, overwriteData, restoreVersion, type WriteOptions } from './
 import { updateRows, type UpdateOptions, type UpdateResult } from './update.js';
 import { MergeInsertBuilder, mergeCommitted, mergeInsert } from './merge-insert.js';
 import { addColumns, alterColumns, dropColumns, type ColumnAlteration, type NewColumns } from './schema-evolution.js';
+import { compact, type CompactOptions, type CompactResult } from './compaction.js';
+import { cleanupOldVersions, type CleanupOptions, type CleanupResult } from './cleanup.js';
 
 export interface Tags {
   create(tag: string, version: number): Promise<void>;
@@ -128,6 +130,18 @@ export class Table {
   async alterColumns(changes: readonly ColumnAlteration[]): Promise<{ version: number }> {
     this.ds = (await alterColumns(this.writable(), changes)).dataset;
     return { version: this.ds.version };
+  }
+
+  /** Merges small fragments and drops deleted rows (a Rewrite commit). */
+  async compact(opts: CompactOptions = {}): Promise<Omit<CompactResult, 'dataset'>> {
+    const { dataset, ...r } = await compact(this.writable(), opts);
+    this.ds = dataset;
+    return r;
+  }
+
+  /** Removes old versions and the files only they referenced. */
+  async cleanup(opts: CleanupOptions): Promise<CleanupResult> {
+    return cleanupOldVersions(this.writable(), opts);
   }
 
   async listVersions(): Promise<VersionInfo[]> {
