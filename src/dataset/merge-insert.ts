@@ -102,7 +102,8 @@ async function sourceBatch(ds: Dataset, data: TableData): Promise<arrow.RecordBa
   if (Array.isArray(data) && !data.some((r) => r instanceof arrow.RecordBatch)) {
     const rows = data as Record<string, unknown>[];
     const names = new Set(rows.flatMap((r) => Object.keys(r)));
-    const fields = target.fields.filter((f) => names.has(f.name));
+    // No rows, no columns to learn from: an empty source with the table's columns.
+    const fields = target.fields.filter((f) => rows.length === 0 || names.has(f.name));
     const unknown = [...names].filter((n) => !target.fields.some((f) => f.name === n));
     if (unknown.length) throw new InvalidInputError('SCHEMA_MISMATCH', `source has columns the table does not: ${unknown.join(', ')}`);
     const schema = new arrow.Schema(fields);
