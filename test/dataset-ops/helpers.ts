@@ -9,11 +9,12 @@ import '../../src/dataset/blob/table-blobs.js';
 import type { Table } from '../../src/dataset/table.js';
 import { peerScan, plainRows } from '../helpers/lance-peer.js';
 
-export interface Row {
+// A type alias (not an interface) so rows are assignable to Record<string, unknown>.
+export type Row = {
   id: bigint;
   label: string | null;
   value: number | null;
-}
+};
 
 export const SCHEMA = new arrow.Schema([
   new arrow.Field('id', new arrow.Int64(), false),
