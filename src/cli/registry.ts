@@ -10,5 +10,6 @@ import { blobsCommand } from './commands/blobs.js';
 import { blobCatCommand } from './commands/blob-cat.js';
 import { verifyCommand } from './commands/verify.js';
 import { demoCommand } from './commands/demo.js';
+import { sqlCommand } from './commands/sql.js';
 
-export const commands: Command[] = [infoCommand, schemaCommand, versionsCommand, manifestCommand, fragmentsCommand, fileMetaCommand, pagesCommand, blobsCommand, blobCatCommand, verifyCommand, demoCommand];
+export const commands: Command[] = [infoCommand, schemaCommand, versionsCommand, manifestCommand, fragmentsCommand, fileMetaCommand, pagesCommand, blobsCommand, blobCatCommand, verifyCommand, demoCommand, sqlCommand];

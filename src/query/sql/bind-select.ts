@@ -47,11 +47,11 @@ export async function bindSelect(sel: Obj, ctx: BindContext, orderItems: Obj[]):
     plan = { op: 'aggregate', input: plan, groups, aggs, cols };
     // Expressions after aggregation are bound on the input scope (plus placeholders), then
     // group-by sub-expressions are replaced by the group columns.
-    const keyed = new Map(groups.map((g) => [JSON.stringify(g.expr.ir), g.col.id]));
+    const keyed = new Map(groups.map((g) => [irKey(g.expr.ir), g.col.id]));
     const post = new Set(cols.map((c) => c.id));
     substitute = (b: BoundExpr): BoundExpr => {
       const swap = (x: Expr): Expr => {
-        const hit = keyed.get(JSON.stringify(x));
+        const hit = keyed.get(irKey(x));
         if (hit) return { kind: 'column', path: [hit] };
         return mapChildren(x, swap);
       };
@@ -128,6 +128,11 @@ export async function bindSelect(sel: Obj, ctx: BindContext, orderItems: Obj[]):
   let out: Plan = distinct ? { op: 'distinct', input: projected, cols: projected.cols } : projected;
   if (keys.length) out = { op: 'sort', input: out, keys, cols: out.cols };
   return out;
+}
+
+/** Structural key of an IR tree (literals hold bigints). */
+function irKey(e: Expr): string {
+  return JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
 }
 
 function passthrough(c: Col): { col: Col; expr: BoundExpr } {
