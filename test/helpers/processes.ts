@@ -31,32 +31,51 @@ export function runNode(script: string, args: string[], timeoutMs: number, env: 
   });
 }
 
-/** Spawns `node script ...args`; resolves once the child printed `marker` on stdout. */
-export function startNode(script: string, args: string[], marker: string, timeoutMs: number): Promise<{ child: ChildProcess; exited: Promise<RunResult> }> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let ready = false;
-    const exited = new Promise<RunResult>((r) => child.on('exit', (code, signal) => r({ code, signal, stdout, stderr })));
-    const timer = setTimeout(() => {
-      if (ready) return;
-      child.kill('SIGKILL');
-      rej(new Error(`${script} did not become ready within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
-    }, timeoutMs);
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      if (!ready && stdout.includes(marker)) {
-        ready = true;
-        clearTimeout(timer);
-        res({ child, exited });
-      }
-    });
-    void exited.then((r) => {
-      if (ready) return;
-      clearTimeout(timer);
-      rej(new Error(`${script} exited (${r.code ?? r.signal}) before it was ready; stderr: ${r.stderr.slice(-2000)}`));
-    });
+export interface StartedNode {
+  child: ChildProcess;
+  exited: Promise<RunResult>;
+  /** Resolves once stdout contains `marker` (rejects on exit first or after `timeoutMs`). */
+  waitFor(marker: string, timeoutMs: number): Promise<void>;
+}
+
+/** Spawns `node script ...args` with a stdin pipe (for go-signals) and stdout markers. */
+export function spawnNode(script: string, args: string[]): StartedNode {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let done: RunResult | undefined;
+  const listeners = new Set<() => void>();
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+    for (const l of [...listeners]) l();
   });
+  child.stdin!.on('error', () => undefined); // the child may be killed before it reads
+  const exited = new Promise<RunResult>((r) =>
+    child.on('exit', (code, signal) => {
+      done = { code, signal, stdout, stderr };
+      for (const l of [...listeners]) l();
+      r(done);
+    }),
+  );
+  const waitFor = (marker: string, timeoutMs: number) =>
+    new Promise<void>((res, rej) => {
+      const check = () => {
+        if (stdout.includes(marker)) finish(undefined);
+        else if (done) finish(new Error(`${script} exited (${done.code ?? done.signal}) before printing ${marker}; stderr: ${stderr.slice(-2000)}`));
+      };
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        finish(new Error(`${script} did not print ${marker} within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+      }, timeoutMs);
+      const finish = (e: Error | undefined) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        if (e) rej(e);
+        else res();
+      };
+      listeners.add(check);
+      check();
+    });
+  return { child, exited, waitFor };
 }
