@@ -9,6 +9,7 @@ import type { Dataset } from '../../dataset/dataset.js';
 import { fetchDatasetBlobFiles } from '../../dataset/blob/dataset-blobs.js';
 import { deletedRows, fragmentRows } from '../../dataset/scan.js';
 import { blobColumnField } from '../inspect/blob-rows.js';
+import { guardPipe } from '../inspect/stdout-pipe.js';
 
 /** `123`, `0x7b` or `FRAG:OFFSET` → a row address. */
 export function parseRowAddress(text: string): bigint {
@@ -81,18 +82,14 @@ export const blobCatCommand: Command = {
     if (start > end || end > file.size) {
       throw new InvalidInputError('BAD_RANGE', `range ${start}:${end} is outside blob of ${file.size} bytes at row ${addr} (ranges are half-open, 0 ≤ START ≤ END ≤ ${file.size})`, { row: addr });
     }
-    let ioError: unknown;
-    const onError = (e: unknown) => (ioError = e);
-    io.stdout.on('error', onError);
+    const pipe = guardPipe(io);
     try {
       for await (const chunk of file.chunks(start, end)) {
-        if (ioError || !(await writeChunk(io, chunk))) break;
+        if (pipe.closed || !(await writeChunk(io, chunk))) break;
       }
     } finally {
-      io.stdout.off('error', onError);
+      pipe.release();
     }
-    // A closed pipe (`| head`) is the reader's choice, not a failure.
-    if (ioError && (ioError as { code?: string }).code !== 'EPIPE') throw ioError;
     return 0;
   },
 };

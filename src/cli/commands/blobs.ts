@@ -5,6 +5,7 @@ import { UsageError, type Command, type CliIo } from '../command.js';
 import { parseCommandArgs, intOption } from '../args.js';
 import { openDatasetArg } from '../open.js';
 import { colours, formatBytes, renderTable, toJson, writeLine } from '../output.js';
+import { guardPipe } from '../inspect/stdout-pipe.js';
 import { blobRows, HistogramBuilder, type BlobRow, type SizeHistogram } from '../inspect/blob-rows.js';
 
 function rowJson(r: BlobRow) {
@@ -41,12 +42,20 @@ export const blobsCommand: Command = {
     const summary = () => ({ type: 'summary', uri: ds.loc.uri, version: ds.version, column: values.column, rows: rowsSeen, nulls: hist.nulls, kinds: hist.result() });
     let rowsSeen = 0;
     if (values.json) {
-      for await (const r of blobRows(ds, values.column, opts)) {
-        rowsSeen++;
-        hist.add(r.kind, r.size);
-        writeLine(io, toJson(rowJson(r)));
+      const pipe = guardPipe(io);
+      try {
+        for await (const r of blobRows(ds, values.column, opts)) {
+          if (pipe.closed) break;
+          rowsSeen++;
+          hist.add(r.kind, r.size);
+          writeLine(io, toJson(rowJson(r)));
+        }
+        if (!pipe.closed) writeLine(io, toJson(summary()));
+        // Let a pending EPIPE surface before deciding how the listing ended.
+        await new Promise((resolve) => setImmediate(resolve));
+      } finally {
+        pipe.release();
       }
-      writeLine(io, toJson(summary()));
       return 0;
     }
     const table: unknown[][] = [];
@@ -55,11 +64,17 @@ export const blobsCommand: Command = {
       hist.add(r.kind, r.size);
       table.push([r.rowAddress, r.kind ?? 'null', r.position, r.size, r.blobId, r.location ?? '']);
     }
-    writeLine(io, renderTable(['row address', 'kind', 'position', 'size', 'blob id', 'location'], table, io));
-    writeLine(io);
-    writeLine(io, `${rowsSeen} rows, ${hist.nulls} null (column ${values.column}, version ${ds.version})`);
-    const h = hist.result();
-    if (Object.keys(h).length > 0) writeLine(io, renderHistogram(h, io));
+    const pipe = guardPipe(io);
+    try {
+      writeLine(io, renderTable(['row address', 'kind', 'position', 'size', 'blob id', 'location'], table, io));
+      writeLine(io);
+      writeLine(io, `${rowsSeen} rows, ${hist.nulls} null (column ${values.column}, version ${ds.version})`);
+      const h = hist.result();
+      if (Object.keys(h).length > 0) writeLine(io, renderHistogram(h, io));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      pipe.release();
+    }
     return 0;
   },
 };
