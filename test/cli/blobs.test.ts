@@ -191,3 +191,26 @@ describe('lancet blob cat', () => {
     expect(row.err).not.toContain('    at ');
   });
 });
+
+describe('a reader that closes the pipe', () => {
+  it('blobs and blob cat stop quietly on EPIPE', async () => {
+    const { Writable, PassThrough } = await import('node:stream');
+    const { runCli } = await import('../../src/cli/main.js');
+    for (const args of [['blobs', ours.path, '--column', 'img', '--json'], ['blob', 'cat', ours.path, '--column', 'img', '--row', String(ours.addresses.get(3)!)]]) {
+      let writes = 0;
+      const stdout = new Writable({
+        write(_chunk, _enc, cb) {
+          writes++;
+          cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        },
+      });
+      const stderr = new PassThrough();
+      let err = '';
+      stderr.on('data', (d) => (err += d));
+      const code = await runCli(args, { stdout, stderr, stdin: new PassThrough(), env: {} });
+      expect(code, err).toBe(0);
+      expect(writes).toBeGreaterThan(0);
+      expect(err).toBe('');
+    }
+  });
+});
