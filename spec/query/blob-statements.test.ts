@@ -28,6 +28,10 @@ let db: SqlSession;
 let catalog: LanceCatalog;
 const one = async (sql: string): Promise<StatementResult> => {
   const [r] = await db.sql(sql);
+  if (process.env.LANCET_PRINT_STATS) {
+    const { table: _t, ...stats } = r!;
+    console.log(JSON.stringify({ ...stats, statement: stats.statement.slice(0, 60) }));
+  }
   return r!;
 };
 

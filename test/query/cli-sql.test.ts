@@ -57,3 +57,16 @@ describe('lancet sql', () => {
     expect(await runCli(['sql', 'SELECT 1'], io2)).toBe(2);
   });
 });
+
+describe('lancet sql on a terminal', () => {
+  it('prompts, runs each ;-terminated statement, reports errors and keeps going', async () => {
+    const io = captureIo('SELECT count(*) AS n\n  FROM lance.db.products;\nSELEC;\nSELECT 2 AS two;\n');
+    (io.stdin as { isTTY?: boolean }).isTTY = true;
+    expect(await runCli(['sql', '--root', f.root], io)).toBe(0);
+    expect(io.out()).toContain('lancet> ');
+    expect(io.out()).toContain('   ...> ');
+    expect(io.out()).toMatch(/n\s*\n[─\s]+\n\s*4\s*\n\(1 row\)/);
+    expect(io.out()).toMatch(/two\s*\n[─\s]+\n\s*2\s*\n\(1 row\)/);
+    expect(io.err()).toContain('error SQL_PARSE');
+  });
+});
