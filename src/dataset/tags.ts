@@ -1,4 +1,5 @@
-// Tags: named pointers to versions, `_refs/tags/{tag}.json` = {"branch", "version", "manifestSize"}
+// Tags: named pointers to versions, `_refs/tags/{tag}.json` = {"branch", "version", "createdAt",
+// "updatedAt", "manifestSize", "metadata"} (the shape Lance 12 writes)
 // (Lance's TagContents, camelCase). Creating a tag never overwrites an existing one.
 import { tagPath, TAGS_DIR } from '../format/table/file-names.js';
 import { AlreadyExistsError, InvalidInputError, LanceFormatError, NotFoundError } from '../errors.js';
@@ -18,7 +19,7 @@ export function checkTagName(tag: string): void {
 export async function createTag(loc: DatasetLocation, tag: string, version: number): Promise<void> {
   checkTagName(tag);
   const m = await loadVersion(loc, BigInt(version));
-  const body = JSON.stringify({ branch: null, version: Number(m.version), manifestSize: m.size });
+  const body = tagJson(Number(m.version), m.size);
   try {
     await loc.store.putIfAbsent(datasetPath(loc, tagPath(tag)), new TextEncoder().encode(body));
   } catch (e) {
@@ -67,5 +68,10 @@ export async function listTags(loc: DatasetLocation): Promise<Record<string, Tag
 export async function updateTag(loc: DatasetLocation, tag: string, version: number): Promise<void> {
   await getTag(loc, tag);
   const m = await loadVersion(loc, BigInt(version));
-  await loc.store.put(datasetPath(loc, tagPath(tag)), new TextEncoder().encode(JSON.stringify({ branch: null, version: Number(m.version), manifestSize: m.size })));
+  await loc.store.put(datasetPath(loc, tagPath(tag)), new TextEncoder().encode(tagJson(Number(m.version), m.size)));
+}
+
+function tagJson(version: number, manifestSize: number): string {
+  const now = new Date().toISOString();
+  return JSON.stringify({ branch: null, version, createdAt: now, updatedAt: now, manifestSize, metadata: {} });
 }
