@@ -43,8 +43,11 @@ if (IS_PEER_CHILD) {
 
 // ---- raw floor
 const dir = benchDir(NAME);
-const raw = rawSequential(dir, payloadBytes);
-log(NAME, `raw write ${r1(raw.writeMBps)} MB/s`);
+// The disk is shared and noisy: the floor is the better of two raw runs (before and after lancet),
+// each started after a `sync` so it does not pay for someone else's dirty pages.
+sync();
+const rawRuns = [rawSequential(dir, payloadBytes)];
+log(NAME, `raw write ${r1(rawRuns[0].writeMBps)} MB/s`);
 
 // ---- lancet: a stream of batches; payload buffers come from a small pool generated up front so
 // that random-number generation is not timed (the writer never sees more than one batch at a time).
@@ -75,6 +78,10 @@ const table = create.result;
 const rows = await table.countRows();
 const lancetOnDisk = dirSize(join(dir, 'images.lance'));
 const lancetPeak = Math.round(peakRssMB());
+rmSync(join(dir, 'images.lance'), { recursive: true, force: true });
+sync();
+rawRuns.push(rawSequential(dir, payloadBytes));
+const raw = rawRuns.reduce((a, b) => (b.writeMBps > a.writeMBps ? b : a));
 rmSync(dir, { recursive: true, force: true });
 log(NAME, `lancet ${r1(payloadBytes / MB / create.s)} MB/s, rows ${rows}`);
 
@@ -92,6 +99,7 @@ report({
   payloadBytes,
   input: `lancet: async stream of ${BATCH_ROWS}-row batches; Lance 12: one in-memory Arrow table`,
   rawWriteMBps: r1(raw.writeMBps),
+  rawWriteRunsMBps: rawRuns.map((r) => r1(r.writeMBps)),
   lancetMBps: r1(lancetMBps),
   lancetMBpsInclSync: r1(lancetSyncMBps),
   lanceMBps: lanceMBps && r1(lanceMBps),

@@ -61,8 +61,13 @@ async function scenario(api) {
     ...api.updates.map(([name, where, mode]) => [name, () => api.update(where, mode)]),
   ];
   for (const [name, fn] of steps) {
-    const r = await op(dir, fn);
-    out[name] = { ms: r.ms, bytesWritten: r.bytesWritten, ...(r.result ?? {}) };
+    try {
+      const r = await op(dir, fn);
+      out[name] = { ms: r.ms, bytesWritten: r.bytesWritten, ...(r.result ?? {}) };
+    } catch (e) {
+      // a failing operation is a finding, not a reason to lose the other figures
+      out[name] = { error: `${e.code ?? e.name}: ${String(e.message).split('\n')[0]}` };
+    }
     log(NAME, api.name, name, JSON.stringify(out[name]));
   }
   out.rowsAfter = await api.count();

@@ -118,8 +118,12 @@ async function statement(sql, fallback) {
   });
   if (!sqlError) return { statement: sql, ...r };
   if (!fallback) return { statement: sql, notMeasured: sqlError };
-  const f = await step(lroot, fallback);
-  return { statement: sql, via: 'dataset-api', sqlError, ...f };
+  try {
+    const f = await step(lroot, fallback);
+    return { statement: sql, via: 'dataset-api', sqlError, ...f };
+  } catch (e) {
+    return { statement: sql, via: 'dataset-api', sqlError, error: `${e.code ?? e.name}: ${String(e.message).split('\n')[0]}` };
+  }
 }
 
 const mergeSource = (cat, tag) => {
