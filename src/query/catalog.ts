@@ -49,6 +49,13 @@ export interface CreateSpec {
 export interface WriteOutcome {
   version: number;
   rows: number;
+  /** For row changes: fragments rewritten column-wise (blobs untouched) and row-wise. */
+  rewrite?: RewriteSummary;
+}
+
+export interface RewriteSummary {
+  columnFragments: number;
+  rowFragments: number;
 }
 
 export interface StorageCounters {

@@ -165,7 +165,8 @@ export class LanceCatalog implements TableCatalog {
     // concurrent writers or fails with a conflict.
     const ds = (table as LanceTable).ds;
     const res = await this.write(ds, () => applyChanges(ds, changes));
-    return { version: res.version, rows: res.rows };
+    const modes = [...res.modes.values()];
+    return { version: res.version, rows: res.rows, rewrite: { columnFragments: modes.filter((m) => m === 'columns').length, rowFragments: modes.filter((m) => m === 'rows').length } };
   }
 
   async list(namespace: string[]): Promise<string[]> {

@@ -2,7 +2,7 @@
 // order; each write is one transaction; a failing statement commits nothing and stops the script.
 import type * as arrow from 'apache-arrow';
 import { LancetError, SqlError } from '../errors.js';
-import type { TableCatalog } from './catalog.js';
+import type { RewriteSummary, TableCatalog } from './catalog.js';
 import { DataFrame } from './dataframe.js';
 import { diffCounters, runPlan, bindContext, type Names } from './run.js';
 import { variant, type Obj } from './sql/ast-util.js';
@@ -30,6 +30,8 @@ export interface StatementResult {
   payloadBytesLinked: number;
   /** All bytes written to the store (data files, sidecars, manifests, transactions). */
   bytesWritten: number;
+  /** UPDATE/MERGE: fragments rewritten column-wise (blob files untouched) vs row-wise. */
+  rewrite?: RewriteSummary;
   /** Result rows of SELECT / SHOW / DESCRIBE; blob columns as descriptors. */
   table?: arrow.Table;
 }
@@ -99,6 +101,7 @@ export async function runStatement(text: string, ast: unknown, catalog: TableCat
     payloadBytesWritten: d.payloadBytesWritten,
     payloadBytesLinked: d.payloadBytesLinked,
     bytesWritten: d.bytesWritten,
+    ...(outcome.rewrite ? { rewrite: outcome.rewrite } : {}),
     ...(outcome.table ? { table: outcome.table } : {}),
   };
 }

@@ -197,7 +197,7 @@ export async function applyChanges(ds: Dataset, changes: RowChanges): Promise<Ap
     const rows = changes.deletes.length + changes.inserts.length + changes.updates.reduce((s, g) => s + g.rowAddrs.length, 0);
     return { version: Number(res.version), rows, modes };
   } catch (e) {
-    await discardWrites(ds, [...written, ...columnFrags.values(), ...deletionFrags]);
+    await discardWrites(ds, [...written, ...columnFrags.values(), ...deletionFrags], [], e);
     throw e;
   }
 }

@@ -86,7 +86,7 @@ export async function update(up: Obj, catalog: TableCatalog, names: Names): Prom
   const addrs = rowAddrs(rel, addr);
   if (addrs.length === 0) return { kind: 'UPDATE', rowsAffected: 0, version: table.version };
   const out = await catalog.apply(table, { deletes: [], updates: [{ rowAddrs: addrs, columns }], inserts: [] });
-  return { kind: 'UPDATE', rowsAffected: addrs.length, version: out.version };
+  return { kind: 'UPDATE', rowsAffected: addrs.length, version: out.version, ...(out.rewrite ? { rewrite: out.rewrite } : {}) };
 }
 
 export async function del(d: Obj, catalog: TableCatalog, names: Names): Promise<Outcome> {

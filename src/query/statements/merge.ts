@@ -126,7 +126,7 @@ export async function merge(m: Obj, catalog: TableCatalog, names: Names): Promis
 
   if (affected === 0) return { kind: 'MERGE', rowsAffected: 0, version: table.version };
   const out = await catalog.apply(table, changes);
-  return { kind: 'MERGE', rowsAffected: affected, version: out.version };
+  return { kind: 'MERGE', rowsAffected: affected, version: out.version, ...(out.rewrite ? { rewrite: out.rewrite } : {}) };
 }
 
 async function insertRows(body: Obj, rows: Relation, scope: Scope, table: { schema: import('apache-arrow').Schema; name: string }, what: string): Promise<WriteRow[]> {

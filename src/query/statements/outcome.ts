@@ -1,5 +1,6 @@
 // What one statement handler reports before the session adds measured I/O.
 import type * as arrow from 'apache-arrow';
+import type { RewriteSummary } from '../catalog.js';
 
 export interface Outcome {
   kind: string;
@@ -8,6 +9,8 @@ export interface Outcome {
   version: number | null;
   /** Payload bytes materialized inside the plan (blob_bytes()); 0 otherwise. */
   planPayloadBytes?: number;
+  /** How UPDATE/MERGE rewrote the touched fragments. */
+  rewrite?: RewriteSummary;
   /** Result rows (SELECT, SHOW, DESCRIBE). */
   table?: arrow.Table;
 }
