@@ -7,8 +7,10 @@ import { InvalidInputError } from '../../errors.js';
 import type { BlobInput } from '../../format/blob/blob-input.js';
 
 const TOKEN_PREFIX = 'lancet-blob-token:';
-const live = new Map<string, WeakRef<object>>();
-const reaper = new FinalizationRegistry<string>((token) => live.delete(token));
+// Strong references: the Arrow column holds only the token string, so a weak reference could be
+// collected between building the batch and writing it (seen under memory pressure). An entry is
+// released when the write hook resolves it; each token stands in exactly one cell.
+const live = new Map<string, object>();
 
 export interface LogicalBlobValue {
   data: Uint8Array | null;
@@ -27,8 +29,7 @@ export function toLogicalBlobValue(v: BlobInput): LogicalBlobValue | null {
   if (plainData && !('position' in o)) return o['data'] == null ? null : { data: o['data'] as Uint8Array, uri: null };
   if (typeof o['uri'] === 'string' && !('data' in o && o['data'] != null) && o['position'] === undefined && o['size'] === undefined) return { data: null, uri: o['uri'] };
   const token = TOKEN_PREFIX + randomUUID();
-  live.set(token, new WeakRef(v as object));
-  reaper.register(v as object, token);
+  live.set(token, v as object);
   return { data: null, uri: token };
 }
 
@@ -45,9 +46,15 @@ export function fromLogicalBlobValue(v: { data?: Uint8Array | null; uri?: string
   if (data !== null) return data;
   if (uri === null) return null;
   if (!isBlobToken(uri)) return uri;
-  const value = live.get(uri)?.deref();
+  const value = live.get(uri);
   if (value === undefined) {
-    throw new InvalidInputError('STALE_BLOB_TOKEN', 'a blob reference/stream token outlived its value (keep the values alive until the write finishes)', { token: uri });
+    throw new InvalidInputError('STALE_BLOB_TOKEN', 'a blob reference/stream token was already written or never issued by this process', { token: uri });
   }
+  live.delete(uri);
   return value as BlobInput;
+}
+
+/** Tokens issued and not yet written (tests; a steady non-zero count after writes means a leak). */
+export function pendingBlobTokens(): number {
+  return live.size;
 }
