@@ -1,16 +1,39 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStore, MemoryStore, type ObjectStore } from '../src/io/index.js';
+import { randomUUID } from 'node:crypto';
+import { LocalStore, MemoryStore, S3Store, type CopyMethod, type ObjectStore } from '../src/io/index.js';
 import { AlreadyExistsError, NotFoundError } from '../src/errors.js';
+import { startFakeS3, type FakeS3 } from './helpers/fake-s3.js';
+import { rgwEnv, rgwStore } from './s3/s3-env.js';
 
-const stores: [string, () => ObjectStore][] = [
-  ['local', () => new LocalStore(mkdtempSync(join(tmpdir(), 'lancet-io-')))],
-  ['memory', () => new MemoryStore()],
+let fake: FakeS3;
+const opened: S3Store[] = [];
+beforeAll(async () => {
+  fake = await startFakeS3({ buckets: ['io-stores'] });
+});
+afterAll(async () => {
+  for (const s of opened) await s.close();
+  await fake.close();
+});
+
+const track = (s: S3Store) => (opened.push(s), s);
+const rgw = rgwEnv(); // throws in CI when radosgw was not started
+
+// [name, factory, how `copy` of a whole object is carried out]
+const stores: [string, () => ObjectStore, CopyMethod][] = [
+  ['local', () => new LocalStore(mkdtempSync(join(tmpdir(), 'lancet-io-'))), 'link'],
+  ['memory', () => new MemoryStore(), 'link'],
+  [
+    's3 (fake server)',
+    () => track(new S3Store({ bucket: 'io-stores', prefix: randomUUID(), endpoint: fake.endpoint, credentials: { accessKeyId: 'a', secretAccessKey: 's' } })),
+    'server-copy',
+  ],
+  ...(rgw ? [['s3 (radosgw)', () => track(rgwStore(rgw)), 'server-copy'] as [string, () => ObjectStore, CopyMethod]] : []),
 ];
 
-describe.each(stores)('%s store', (_name, make) => {
+describe.each(stores)('%s store', (_name, make, copyMethod) => {
   it('puts, gets ranges, lists and deletes', async () => {
     const s = make();
     const data = new Uint8Array(1000).map((_, i) => i & 0xff);
@@ -37,7 +60,7 @@ describe.each(stores)('%s store', (_name, make) => {
     await w.write(new Uint8Array(10).fill(1));
     await w.write(new Uint8Array(5).fill(2));
     expect(await w.close()).toBe(15);
-    expect(await s.copy('x/big.bin', 'y/big.bin')).toBe('link');
+    expect(await s.copy('x/big.bin', 'y/big.bin')).toBe(copyMethod);
     expect(s.counters.bytesLinked).toBe(15);
     await s.copyRange('x/big.bin', 8, 12, 'y/part.bin');
     expect(Array.from(await s.get('y/part.bin'))).toEqual([1, 1, 2, 2]);

@@ -11,8 +11,16 @@
 set -euo pipefail
 
 DIR=${1:?usage: rgw-up.sh DIR}
-RGW_PORT=${RGW_PORT:-7480}
-MON_PORT=${MON_PORT:-6789}
+# A port is free when nothing accepts a connection on it.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+first_free_port() {
+  local p
+  for p in $(seq "$1" $(($1 + 50))); do port_free "$p" && { echo "$p"; return 0; }; done
+  return 1
+}
+# Defaults move past ports already taken (say, by another instance); explicit ports do not.
+RGW_PORT=${RGW_PORT:-$(first_free_port 7480)}
+MON_PORT=${MON_PORT:-$(first_free_port 6789)}
 BUCKET=${RGW_BUCKET:-lancet-test}
 ACCESS_KEY=${RGW_ACCESS_KEY:-lancet}
 SECRET_KEY=${RGW_SECRET_KEY:-lancet-secret}
@@ -38,7 +46,8 @@ if ! command -v radosgw >/dev/null || ! command -v ceph-mon >/dev/null || ! comm
 fi
 command -v curl >/dev/null || die "curl is required"
 
-if curl -s -o /dev/null "$ENDPOINT/"; then die "something already listens on $ENDPOINT"; fi
+port_free "$RGW_PORT" || die "port $RGW_PORT is taken"
+port_free "$MON_PORT" || die "port $MON_PORT is taken"
 
 rm -rf "$DIR"
 mkdir -p "$DIR"/{run,log,mon/a,osd/0}
@@ -96,7 +105,8 @@ retry() {
 }
 
 ceph-authtool --create-keyring "$DIR/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
-monmaptool --create --add a "127.0.0.1:$MON_PORT" --fsid "$FSID" "$DIR/monmap" >/dev/null
+# --addv with an explicit v1 address: on a port other than 6789 monmaptool would assume msgr2.
+monmaptool --create --addv a "[v1:127.0.0.1:$MON_PORT]" --fsid "$FSID" "$DIR/monmap" >/dev/null
 ceph-mon -c "$CONF" -i a --mkfs --monmap "$DIR/monmap" --keyring "$DIR/keyring" || die "ceph-mon --mkfs"
 ceph-mon -c "$CONF" -i a || die "ceph-mon start"
 

@@ -2,14 +2,28 @@ import { InvalidInputError } from '../errors.js';
 import { LocalStore } from './local-store.js';
 import { MemoryStore } from './memory-store.js';
 import type { ObjectStore } from './object-store.js';
+import { s3OptionsFromUri } from './s3-options.js';
+import { S3Store } from './s3-store.js';
+
+export interface OpenStoreOptions {
+  /**
+   * Lance-style storage options for remote stores, e.g. for s3://: `aws_endpoint`,
+   * `aws_region`, `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`,
+   * `aws_virtual_hosted_style_request` (see s3OptionsFromUri). Without credentials the
+   * SDK's default chain is used.
+   */
+  storageOptions?: Readonly<Record<string, string>>;
+}
 
 const memoryStores = new Map<string, MemoryStore>();
 
 /**
  * Opens the store that holds `uri` and returns it with the path of `uri` inside it.
- * Plain paths and file:// URIs are local; memory://name is a process-wide in-memory store.
+ * Plain paths and file:// URIs are local; memory://name is a process-wide in-memory store;
+ * s3://bucket/prefix is an S3Store rooted at the prefix (path '').
  */
-export function storeForUri(uri: string): { store: ObjectStore; path: string } {
+export function storeForUri(uri: string, options: OpenStoreOptions = {}): { store: ObjectStore; path: string } {
+  if (/^s3a?:\/\//i.test(uri)) return { store: new S3Store(s3OptionsFromUri(uri, options.storageOptions)), path: '' };
   if (uri.startsWith('memory://')) {
     const rest = uri.slice('memory://'.length);
     const slash = rest.indexOf('/');

@@ -19,8 +19,12 @@ export interface S3WriteTarget {
 }
 
 const MAX_PARTS = 10_000;
-/** Small objects never allocate a whole part: the buffer starts here and doubles as needed. */
-const INITIAL_BUFFER = 64 * 1024;
+/**
+ * Small objects (manifests) never allocate a whole part: the buffer starts small and grows in
+ * two big steps rather than by doubling, since every outgrown buffer is garbage until the next
+ * GC and doubling up to a part would leave about one more part's worth of it.
+ */
+const BUFFER_STEPS = [64 * 1024, 1024 * 1024];
 
 /**
  * Streaming writer over S3 multipart upload. Holds at most one part in memory: when the buffer
@@ -100,7 +104,8 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   private grow(): void {
-    const next = new Uint8Array(Math.min(this.partSize, Math.max(INITIAL_BUFFER, this.buf.length * 2)));
+    const step = BUFFER_STEPS.find((n) => n > this.buf.length) ?? this.partSize;
+    const next = new Uint8Array(Math.min(this.partSize, step));
     next.set(this.buf.subarray(0, this.fill));
     this.buf = next;
   }

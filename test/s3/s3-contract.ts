@@ -155,7 +155,8 @@ export function s3Contract(name: string, harness: () => S3Harness): void {
       const d = diffCounters(s.counters, before);
       expect(d.writeRequests).toBe(5); // create + 3 parts + complete
       expect(d.bytesWritten).toBe(12 * MIB);
-      if (h.measuresMemory) expect(peak).toBeLessThan(10 * MIB);
+      // One 5 MiB part buffer plus small change; buffering the object would take 12 MiB.
+      if (h.measuresMemory) expect(peak).toBeLessThan(9 * MIB);
       expect((await s.head('big/blob.bin')).size).toBe(12 * MIB);
       const back = createHash('sha256');
       for await (const c of s.readStream('big/blob.bin')) back.update(c);
