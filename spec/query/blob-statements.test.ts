@@ -137,6 +137,10 @@ CREATE TABLE lance.db.training_examples (id INT NOT NULL, category STRING, image
       const inlineOnce = Array.from({ length: 19 }, (_, i) => payload(i + 2)).filter((b) => b && b.length <= 64 * KB).reduce((s, b) => s + b!.length, 0);
       expect(r.payloadBytesRead).toBeLessThanOrEqual(inlineOnce);
       expect(r.planPayloadBytes).toBe(0);
+      // Every image appears in two output rows, yet each source blob is linked or copied once.
+      const distinctOnce = Array.from({ length: 19 }, (_, i) => payload(i + 2)).reduce((s, b) => s + (b ? b.length : 0), 0);
+      expect(r.payloadBytesLinked + r.payloadBytesWritten).toBeLessThanOrEqual(distinctOnce);
+      expect(r.payloadBytesLinked).toBeGreaterThan(0);
     } finally {
       catalog.open = origOpen;
     }

@@ -39,10 +39,12 @@ export interface BlobWriteCounters {
   /** Descriptor bytes the data file will hold for these rows. */
   metadataBytesWritten: number;
   values: { null: number; inline: number; packed: number; dedicated: number; external: number };
+  /** Values whose reference was already placed in this data file and shared its descriptor. */
+  valuesReused: number;
 }
 
 export function newBlobWriteCounters(): BlobWriteCounters {
-  return { payloadBytesWritten: 0, payloadBytesLinked: 0, payloadBytesRead: 0, metadataBytesWritten: 0, values: { null: 0, inline: 0, packed: 0, dedicated: 0, external: 0 } };
+  return { payloadBytesWritten: 0, payloadBytesLinked: 0, payloadBytesRead: 0, metadataBytesWritten: 0, values: { null: 0, inline: 0, packed: 0, dedicated: 0, external: 0 }, valuesReused: 0 };
 }
 
 export interface BlobFileWriterOptions {
@@ -281,7 +283,27 @@ export function createBlobFileWriter(opts: BlobFileWriterOptions): BlobFileWrite
     return writeSized(t, len, () => countRead(obj.store.readStream(obj.path, start, start + len)));
   }
 
+  // A reference seen again in this data file (one-to-many joins) gets the descriptor already
+  // placed for it: descriptors are resolved per data file, so sharing one sidecar, pack slice or
+  // inline buffer is valid, and each source blob is linked or copied once.
+  const placedRefs = new WeakMap<BlobReference, Map<string, BlobDescriptor>>();
+
   async function writeReference(t: BlobThresholds, ref: BlobReference): Promise<BlobDescriptor> {
+    const key = `${t.inline}/${t.dedicated}/${t.packFile}`;
+    const seen = placedRefs.get(ref)?.get(key);
+    if (seen) {
+      counters.values[(['inline', 'packed', 'dedicated', 'external'] as const)[seen.kind] ?? 'external']++;
+      counters.valuesReused++;
+      return seen;
+    }
+    const desc = await placeReference(t, ref);
+    let byThresholds = placedRefs.get(ref);
+    if (!byThresholds) placedRefs.set(ref, (byThresholds = new Map()));
+    byThresholds.set(key, desc);
+    return desc;
+  }
+
+  async function placeReference(t: BlobThresholds, ref: BlobReference): Promise<BlobDescriptor> {
     switch (ref.type) {
       case 'bytes':
         return writeSized(t, ref.bytes.length, () => single(ref.bytes));
