@@ -1,6 +1,7 @@
 // Batch blob reads: resolve every descriptor, then plan per object (data file, sidecar or
 // external object) and let the store coalesce neighbouring ranges into few requests. Results
 // come back in request order; duplicates are kept, null stays null, empty stays empty.
+import { StoreError } from '../../errors.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import { BlobFile } from './blob-file.js';
 import { locateBlob, type BlobLocation, type BlobTableView, type LocatedDescriptor } from './locate.js';
@@ -50,7 +51,12 @@ export async function fetchBlobs(view: BlobTableView, column: string, rowAddress
     for (const [path, members] of byPath) {
       reads.push(
         store.getRanges(path, members.map((i) => [(locs[i] as RangeLoc).start, ends[i]!] as const)).then((bufs) => {
-          members.forEach((i, k) => (out[i] = bufs[k]!));
+          members.forEach((i, k) => {
+            // A store that hands back fewer bytes than asked must not pass for a short blob.
+            const want = ends[i]! - (locs[i] as RangeLoc).start;
+            if (bufs[k]!.length !== want) throw new StoreError('SHORT_READ', `blob read returned ${bufs[k]!.length} of ${want} bytes`, path);
+            out[i] = bufs[k]!;
+          });
         }),
       );
     }
