@@ -7,7 +7,7 @@ import { TransactionSchema, type Transaction } from '../format/proto/transaction
 import { encodeManifestFile, encodeTransaction } from '../format/table/manifest-file.js';
 import { newTransactionFileName, TRANSACTIONS_DIR } from '../format/table/file-names.js';
 import { checkWritable } from '../format/table/feature-flags.js';
-import { AlreadyExistsError, CommitConflictError } from '../errors.js';
+import { AlreadyExistsError, CommitConflictError, NotFoundError, StoreError } from '../errors.js';
 import { buildManifest } from './manifest-builder.js';
 import { ensureRebasable } from './conflicts.js';
 import {
@@ -57,6 +57,39 @@ async function latestOrNone(loc: DatasetLocation): Promise<LoadedManifest | unde
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A manifest write failed in a way that may have happened after it landed, and reading it back failed too. */
+export class CommitOutcomeUnknownError extends StoreError {
+  constructor(path: string, version: bigint, options?: { cause?: unknown }) {
+    super('COMMIT_OUTCOME_UNKNOWN', `could not tell whether version ${version} was committed; its files are kept`, path, options);
+  }
+}
+
+/** Whether files written for a failed commit may be removed (false when it may have landed). */
+export function mayDiscardAfter(e: unknown): boolean {
+  return !(e instanceof CommitOutcomeUnknownError);
+}
+
+/**
+ * After a failed put-if-absent of a manifest whose failure may have followed the write: 'committed'
+ * when the version holds our transaction, 'lost' when another writer's, 'absent' when there is no
+ * such version. When the read-back keeps failing the outcome is unknown: that is thrown as
+ * StoreError COMMIT_OUTCOME_UNKNOWN, and the written transaction file is kept.
+ */
+async function commitOutcome(loc: DatasetLocation, version: bigint, uuid: string, cause: unknown): Promise<'committed' | 'lost' | 'absent'> {
+  let last: unknown = cause;
+  for (let i = 0; i < 5; i++) {
+    try {
+      const m = await loadVersion(loc, version);
+      return m.transaction?.uuid === uuid ? 'committed' : 'lost';
+    } catch (e) {
+      if (e instanceof VersionNotFoundError || e instanceof NotFoundError) return 'absent';
+      last = e;
+      await sleep(10 * 2 ** i);
+    }
+  }
+  throw new CommitOutcomeUnknownError(datasetPath(loc, '_versions'), version, { cause: last });
+}
 
 /** Commits `txn`; throws CommitConflictError when it cannot be rebased or retries run out. */
 export async function commitTransaction(loc: DatasetLocation, txn: Transaction, opts: CommitOptions = {}): Promise<CommitResult> {
@@ -114,7 +147,20 @@ export async function commitTransaction(loc: DatasetLocation, txn: Transaction, 
       try {
         await loc.store.putIfAbsent(path, bytes);
       } catch (e) {
-        if (!(e instanceof AlreadyExistsError)) throw e;
+        // Any other failure may have come after the object was created (a lost response): read
+        // the version back to learn whether it is ours, so that callers never delete files a
+        // committed manifest references.
+        const outcome = e instanceof AlreadyExistsError ? 'lost' : await commitOutcome(loc, version, record.uuid, e);
+        if (outcome === 'committed') {
+          written.splice(written.indexOf(txnPath), 1);
+          await writeVersionHint(loc, version);
+          return {
+            version,
+            attempts: attempt + 1,
+            loaded: { manifest: built.manifest, transaction: record, ...(built.indexSection ? { indexSection: built.indexSection } : {}), version, naming, path, size: bytes.length },
+          };
+        }
+        if (outcome === 'absent') throw e;
         if (attempt >= maxRetries) {
           throw new CommitConflictError('TOO_MANY_RETRIES', `commit to ${loc.uri} lost the race for a version ${attempt + 1} times; giving up`, { attempts: attempt + 1, retryable: true });
         }
@@ -129,6 +175,9 @@ export async function commitTransaction(loc: DatasetLocation, txn: Transaction, 
         loaded: { manifest: built.manifest, transaction: record, ...(built.indexSection ? { indexSection: built.indexSection } : {}), version, naming, path, size: bytes.length },
       };
     }
+  } catch (e) {
+    if (!mayDiscardAfter(e)) written.length = 0;
+    throw e;
   } finally {
     // Transaction files of failed attempts are invisible garbage; remove them.
     for (const p of written) await loc.store.delete(p).catch(() => undefined);

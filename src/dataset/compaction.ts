@@ -150,7 +150,7 @@ export async function compact(ds: Dataset, opts: CompactOptions = {}): Promise<C
         dataset: new Dataset(snap.loc, res.loaded),
       };
     } catch (e) {
-      await discardWrites(snap, written);
+      await discardWrites(snap, written, [], e);
       throw e;
     }
   });

@@ -7,7 +7,7 @@ import { Transaction_DeleteSchema } from '../format/proto/transaction_pb.js';
 import { unionSorted, writeDeletionFile } from '../format/table/deletion-file.js';
 import { deletionFilePath } from '../format/table/file-names.js';
 import { joinPath } from '../io/object-store.js';
-import { commitTransaction, newTransaction, type CommitOptions } from './commit.js';
+import { commitTransaction, mayDiscardAfter, newTransaction, type CommitOptions } from './commit.js';
 import { isRetryableConflict } from './conflicts.js';
 import { Dataset } from './dataset.js';
 import { deletedRows, fragmentRows } from './scan.js';
@@ -77,7 +77,7 @@ export async function deleteRows(ds: Dataset, where: string, opts: ReplanOptions
       return { dataset: new Dataset(snap.loc, res.loaded), numDeletedRows: plan.count };
     } catch (e) {
       // The planned deletion files are unreferenced now.
-      for (const f of plan.updated) {
+      for (const f of mayDiscardAfter(e) ? plan.updated : []) {
         if (f.deletionFile) await snap.loc.store.delete(joinPath(snap.loc.base, deletionFilePath(f.id, f.deletionFile))).catch(() => undefined);
       }
       throw e;

@@ -277,7 +277,7 @@ export async function mergeInsert(ds: Dataset, plan: Plan, data: TableData, opts
       const applied = colMode && rowMode ? 'mixed' : colMode ? 'rewrite-columns' : numUpdated ? 'rewrite-rows' : 'none';
       return { version: Number(res.version), numInsertedRows: numInserted, numUpdatedRows: numUpdated, numDeletedRows: numDeleted, mode: applied, bytesWritten: io.bytesWritten, io } as MergeResult;
     } catch (e) {
-      await discardWrites(snap, [...written, ...updated]);
+      await discardWrites(snap, [...written, ...updated], [], e);
       throw e;
     }
   });

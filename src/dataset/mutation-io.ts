@@ -20,6 +20,7 @@ import { copyDatasetBlobs, datasetBlobView } from './blob/dataset-blobs.js';
 import { toLogicalBlobValue } from './blob/blob-values.js';
 import { withBlobWriteOptions } from './blob/blob-data-files.js';
 import type { CastType, Expr } from './expr/index.js';
+import { mayDiscardAfter } from './commit.js';
 
 /** Bytes the store moved for one operation. */
 export interface IoReport {
@@ -249,7 +250,9 @@ export function dataBytes(d: arrow.Data): number {
  * Removes what a failed operation wrote: new data files with their blob sidecar directories and
  * new deletion files. Files `keep` lists (those of the snapshot it read) are never touched.
  */
-export async function discardWrites(ds: Dataset, fragments: readonly DataFragment[], extraFiles: readonly DataFile[] = []): Promise<void> {
+export async function discardWrites(ds: Dataset, fragments: readonly DataFragment[], extraFiles: readonly DataFile[] = [], cause?: unknown): Promise<void> {
+  // A commit that may have landed references these files: keep them (at worst orphans).
+  if (cause !== undefined && !mayDiscardAfter(cause)) return;
   const keep = new Set(ds.fragments.flatMap((f) => f.files.map((d) => d.path)));
   const keepDel = new Set(ds.fragments.flatMap((f) => (f.deletionFile ? [deletionFilePath(f.id, f.deletionFile)] : [])));
   const store = ds.loc.store;

@@ -89,7 +89,7 @@ export async function addColumns(ds: Dataset, columns: NewColumns, opts: ReplanO
       const res = await commitTransaction(snap.loc, txn, opts);
       return { version: Number(res.version), dataset: new Dataset(snap.loc, res.loaded) };
     } catch (e) {
-      await discardWrites(snap, fragments);
+      await discardWrites(snap, fragments, [], e);
       throw e;
     }
   });

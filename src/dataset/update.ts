@@ -191,7 +191,7 @@ export async function updateRows(ds: Dataset, opts: UpdateOptions): Promise<Upda
       const io = ioReport(snapshotCounters(snap), before);
       return { rowsUpdated, version: Number(res.version), mode: applied, bytesWritten: io.bytesWritten, io, dataset: new Dataset(snap.loc, res.loaded) };
     } catch (e) {
-      await discardWrites(snap, [...written, ...updated, ...deletions]);
+      await discardWrites(snap, [...written, ...updated, ...deletions], [], e);
       throw e;
     }
   });
