@@ -26,6 +26,8 @@ function copySource(bucket: string, key: string): string {
  * Object store over an S3 bucket (AWS or a compatible server such as radosgw). Paths are keys
  * under `prefix`. put-if-absent is a PutObject with `If-None-Match: *`, which the server
  * rejects with 412 when the key exists: that conditional write is the commit primitive.
+ * Counters count HTTP requests: HEAD and GET are read requests, every upload step (create,
+ * part, complete, abort, copy) a write request; server-side copies add to bytesLinked.
  */
 export class S3Store implements ObjectStore {
   readonly kind = 's3';
@@ -46,7 +48,10 @@ export class S3Store implements ObjectStore {
     const prefix = (options.prefix ?? '').split('/').filter((p) => p.length > 0).join('/');
     this.keyPrefix = prefix ? `${prefix}/` : '';
     this.root = `s3://${this.bucket}${prefix ? `/${prefix}` : ''}`;
-    this.secrets = [options.credentials?.secretAccessKey ?? '', options.credentials?.sessionToken ?? ''];
+    // Access key ids are blanked only when long enough (AWS's are 20 characters) not to mangle
+    // ordinary words of a message; secrets and tokens always.
+    const c = options.credentials;
+    this.secrets = [c?.secretAccessKey ?? '', c?.sessionToken ?? '', (c?.accessKeyId.length ?? 0) >= 16 ? c!.accessKeyId : ''];
     this.options = options;
     if (options.client) this.clientPromise = Promise.resolve(options.client);
   }
