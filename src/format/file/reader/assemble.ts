@@ -3,7 +3,7 @@
 import * as arrow from 'apache-arrow';
 import { LanceFormatError } from '../../../errors.js';
 import { fixedBitsOf, type LeafKind } from '../leaf-kind.js';
-import type { DecodedValues } from './compressive.js';
+import type { DecodedValues, VariableValues } from './compressive.js';
 import type { LeafPiece } from './page-jobs.js';
 import { copyBits, getBit, setBit } from '../bits.js';
 
@@ -13,15 +13,31 @@ function bad(where: Where, msg: string): LanceFormatError {
   return new LanceFormatError('BAD_PAGE', msg, where);
 }
 
-/** Validity bitmap of rows whose null layer is below `layer` (layer 0 = the leaf itself). */
-export function validityFrom(nullLayer: Int16Array, layer: number): { bitmap: Uint8Array; nullCount: number } {
-  const bitmap = new Uint8Array((nullLayer.length + 7) >> 3);
-  let nullCount = 0;
-  for (let i = 0; i < nullLayer.length; i++) {
-    if (nullLayer[i]! < layer) setBit(bitmap, i);
-    else nullCount++;
+/**
+ * Validity bitmap of rows whose null layer is below `layer` (layer 0 = the leaf itself); a null
+ * `nullLayer` means all `rows` rows are valid.
+ */
+export function validityFrom(nullLayer: Int16Array | null, layer: number, rows = nullLayer?.length ?? 0): { bitmap: Uint8Array; nullCount: number } {
+  if (!nullLayer) {
+    const bitmap = new Uint8Array((rows + 7) >> 3).fill(0xff);
+    if (rows & 7) bitmap[rows >> 3] = (1 << (rows & 7)) - 1;
+    return { bitmap, nullCount: 0 };
   }
-  return { bitmap, nullCount };
+  const n = nullLayer.length;
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  let valid = 0;
+  for (let b = 0, i = 0; i < n; b++) {
+    const end = Math.min(n, i + 8);
+    let byte = 0;
+    for (let bit = 0; i < end; i++, bit++) {
+      if (nullLayer[i]! < layer) {
+        byte |= 1 << bit;
+        valid++;
+      }
+    }
+    bitmap[b] = byte;
+  }
+  return { bitmap, nullCount: n - valid };
 }
 
 /** Copies `count` fixed values starting at value `start` of `v` into `out` at value `at`. */
@@ -53,15 +69,120 @@ function fixedData(type: arrow.DataType, bytes: Uint8Array, n: number, validity:
   return arrow.makeData({ type, length: n, nullCount: validity.nullCount, nullBitmap: validity.nullCount ? validity.bitmap : null, data } as never);
 }
 
+/** Rows of a piece that are valid at every layer (the values a dense piece holds). */
+function validRows(nullLayer: Int16Array | null, count: number): number {
+  if (!nullLayer) return count;
+  let k = 0;
+  for (let i = 0; i < count; i++) if (nullLayer[i] === -1) k++;
+  return k;
+}
+
+/**
+ * Concatenates the variable-width values of every piece into one data buffer and one offsets
+ * array, both allocated once at their exact size: each piece's values are one contiguous byte
+ * span (copied with a single `set`) and its offsets are rebased by one delta.
+ */
+function assembleVariable(pieces: readonly LeafPiece[], n: number, large: boolean, where: Where): { offsets: Int32Array | BigInt64Array; bytes: Uint8Array } {
+  const m = pieces.length;
+  const offs: Array<Uint32Array | Float64Array | null> = new Array(m);
+  const datas: Array<Uint8Array | null> = new Array(m);
+  const firsts = new Float64Array(m);
+  const los = new Float64Array(m);
+  const his = new Float64Array(m);
+  let total = 0;
+  for (let k = 0; k < m; k++) {
+    const p = pieces[k]!;
+    const v = variableParts(p.values, where);
+    if (!v) {
+      offs[k] = null;
+      datas[k] = null;
+      continue;
+    }
+    const off = v.offsets instanceof BigUint64Array ? Float64Array.from(v.offsets, Number) : v.offsets;
+    const first = p.dense ? 0 : p.start; // dense pieces (see LeafPiece) always start at 0
+    const used = p.dense ? validRows(p.nullLayer, p.count) : p.count;
+    const have = off.length - 1;
+    if (first + used > have) throw bad(where, `value ${Math.max(first, have)} missing from decoded page`);
+    const lo = off[first]!;
+    const hi = off[first + used]!;
+    if (hi < lo || hi > v.data.length) throw bad(where, `values [${first}, ${first + used}) span bytes [${lo}, ${hi}) of ${v.data.length}`);
+    offs[k] = off;
+    datas[k] = v.data;
+    firsts[k] = first;
+    los[k] = lo;
+    his[k] = hi;
+    total += hi - lo;
+  }
+  if (!large && total > 0x7fffffff) throw bad(where, `page holds ${total} bytes, too many for 32-bit Arrow offsets`);
+  const bytes = new Uint8Array(total);
+  // Offsets as numbers first (Int32 directly; Float64 for 64-bit, split into words at the end).
+  const out = large ? new Float64Array(n + 1) : new Int32Array(n + 1);
+  let row = 0;
+  let pos = 0;
+  for (let k = 0; k < m; k++) {
+    const p = pieces[k]!;
+    const off = offs[k];
+    const count = p.count;
+    if (!off) {
+      for (let i = 1; i <= count; i++) out[row + i] = pos;
+      row += count;
+      continue;
+    }
+    const lo = los[k]!;
+    const hi = his[k]!;
+    bytes.set(datas[k]!.subarray(lo, hi), pos);
+    const ok = p.dense && p.nullLayer ? rebaseDense(off, p.nullLayer, count, pos - lo, out, row) : rebase(off, firsts[k]!, count, pos - lo, out, row);
+    if (!ok) throw bad(where, 'decoded value offsets are out of order');
+    pos += hi - lo;
+    row += count;
+  }
+  if (!large) return { offsets: out as Int32Array, bytes };
+  const big = new BigInt64Array(n + 1);
+  const words = new Uint32Array(big.buffer);
+  for (let i = 0; i <= n; i++) {
+    const x = out[i]!;
+    words[2 * i] = x % 4294967296;
+    words[2 * i + 1] = Math.floor(x / 4294967296);
+  }
+  return { offsets: big, bytes };
+}
+
+/** out[row + 1 + i] = off[first + 1 + i] + delta for i < count; false if offsets decrease. */
+function rebase(off: Uint32Array | Float64Array, first: number, count: number, delta: number, out: Int32Array | Float64Array, row: number): boolean {
+  let prev = off[first]!;
+  for (let i = 1; i <= count; i++) {
+    const x = off[first + i]!;
+    if (x < prev) return false;
+    out[row + i] = x + delta;
+    prev = x;
+  }
+  return true;
+}
+
+/** Like rebase, for a dense piece: rows with a null layer repeat the previous offset. */
+function rebaseDense(off: Uint32Array | Float64Array, nullLayer: Int16Array, count: number, delta: number, out: Int32Array | Float64Array, row: number): boolean {
+  let j = 0;
+  let cur = off[0]!;
+  for (let i = 0; i < count; i++) {
+    if (nullLayer[i] === -1) {
+      const x = off[++j]!;
+      if (x < cur) return false;
+      cur = x;
+    }
+    out[row + i + 1] = cur + delta;
+  }
+  return true;
+}
+
 /** Index of every row's value in a dense piece (-1 = row has no value). */
 function denseIndex(p: LeafPiece): Int32Array {
   const idx = new Int32Array(p.count);
   let k = 0;
-  for (let i = 0; i < p.count; i++) idx[i] = p.nullLayer[i] === -1 ? k++ : -1;
+  for (let i = 0; i < p.count; i++) idx[i] = !p.nullLayer || p.nullLayer[i] === -1 ? k++ : -1;
   return idx;
 }
 
-function variableParts(v: DecodedValues, where: Where): { offsets: ArrayLike<number | bigint>; data: Uint8Array } | null {
+function variableParts(v: DecodedValues, where: Where): VariableValues | null {
   if (v.kind === 'constant') {
     if (v.value) throw bad(where, 'constant variable-width values are not supported');
     return null;
@@ -70,17 +191,20 @@ function variableParts(v: DecodedValues, where: Where): { offsets: ArrayLike<num
   return v;
 }
 
-export function assembleLeaf(kind: LeafKind, type: arrow.DataType, pieces: readonly LeafPiece[], where: Where): { data: arrow.Data; nullLayer: Int16Array } {
+export function assembleLeaf(kind: LeafKind, type: arrow.DataType, pieces: readonly LeafPiece[], where: Where): { data: arrow.Data; nullLayer: Int16Array | null } {
   const n = pieces.reduce((a, p) => a + p.count, 0);
-  const nullLayer = new Int16Array(n);
-  {
+  // Per-row null layers only when some piece has a null row; null = every row valid.
+  let nullLayer: Int16Array | null = null;
+  if (pieces.some((p) => p.nullLayer)) {
+    nullLayer = new Int16Array(n);
     let at = 0;
     for (const p of pieces) {
-      nullLayer.set(p.nullLayer, at);
+      if (p.nullLayer) nullLayer.set(p.nullLayer, at);
+      else nullLayer.fill(-1, at, at + p.count);
       at += p.count;
     }
   }
-  const validity = validityFrom(nullLayer, 0);
+  const validity = nullLayer ? validityFrom(nullLayer, 0) : { bitmap: new Uint8Array(0), nullCount: 0 };
   switch (kind.kind) {
     case 'fixed': {
       const out = new Uint8Array(Math.ceil((n * kind.bits) / 8));
@@ -124,41 +248,7 @@ export function assembleLeaf(kind: LeafKind, type: arrow.DataType, pieces: reado
       return { data, nullLayer };
     }
     case 'variable': {
-      const large = kind.offsetBits === 64;
-      let total = 0;
-      const parts = pieces.map((p) => {
-        const v = variableParts(p.values, where);
-        const idx = p.dense ? denseIndex(p) : null;
-        return { p, v, idx };
-      });
-      const rowRange = (v: { offsets: ArrayLike<number | bigint> }, j: number): [number, number] => [Number(v.offsets[j]!), Number(v.offsets[j + 1]!)];
-      for (const { p, v, idx } of parts) {
-        if (!v) continue;
-        for (let i = 0; i < p.count; i++) {
-          const j = idx ? idx[i]! : p.start + i;
-          if (j < 0) continue;
-          if (j >= (v.offsets.length - 1)) throw bad(where, `value ${j} missing from decoded page`);
-          const [a, b] = rowRange(v, j);
-          total += b - a;
-        }
-      }
-      if (!large && total > 0x7fffffff) throw bad(where, `page holds ${total} bytes, too many for 32-bit Arrow offsets`);
-      const bytes = new Uint8Array(total);
-      const offsets = large ? new BigInt64Array(n + 1) : new Int32Array(n + 1);
-      let row = 0;
-      let pos = 0;
-      for (const { p, v, idx } of parts) {
-        for (let i = 0; i < p.count; i++, row++) {
-          const j = !v ? -1 : idx ? idx[i]! : p.start + i;
-          if (j >= 0) {
-            const [a, b] = rowRange(v!, j);
-            bytes.set(v!.data.subarray(a, b), pos);
-            pos += b - a;
-          }
-          if (large) (offsets as BigInt64Array)[row + 1] = BigInt(pos);
-          else (offsets as Int32Array)[row + 1] = pos;
-        }
-      }
+      const { offsets, bytes } = assembleVariable(pieces, n, kind.offsetBits === 64, where);
       const data = arrow.makeData({
         type: type as arrow.Utf8,
         length: n,

@@ -81,17 +81,19 @@ function fixedFrom(data: Uint8Array, numValues: number, bits: number, where: Whe
 /** Reads n+1 offsets of `width` bytes at `start` of `buf` and checks they are monotonic and end within `limit`. */
 export function readOffsets(buf: Uint8Array, start: number, n: number, width: 4 | 8, limit: number, where: Where): Uint32Array | BigUint64Array {
   if (start + (n + 1) * width > buf.length) throw bad(where, `${n + 1} offsets of ${width} bytes do not fit in ${buf.length} bytes`);
-  const dv = new DataView(buf.buffer, buf.byteOffset + start, (n + 1) * width);
   if (width === 4) {
-    const out = new Uint32Array(n + 1);
+    // Aligned (the usual case: chunks are 8-byte aligned in the file): validate a view in place.
+    const at = buf.byteOffset + start;
+    const out = (at & 3) === 0 ? new Uint32Array(buf.buffer, at, n + 1) : new Uint32Array(buf.slice(start, start + (n + 1) * 4).buffer);
     let prev = 0;
     for (let i = 0; i <= n; i++) {
-      const v = dv.getUint32(i * 4, true);
+      const v = out[i]!;
       if (v < prev || v > limit) throw bad(where, `offset ${i} = ${v} is out of order or beyond ${limit}`);
-      out[i] = prev = v;
+      prev = v;
     }
     return out;
   }
+  const dv = new DataView(buf.buffer, buf.byteOffset + start, (n + 1) * width);
   const out = new BigUint64Array(n + 1);
   let prev = 0n;
   const lim = BigInt(limit);

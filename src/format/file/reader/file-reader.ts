@@ -229,7 +229,7 @@ async function readFields(
   const piecesOf = new Map<PageJob, LeafPiece[]>();
   allJobs.forEach((j, i) => piecesOf.set(j, j.finish(p2[i]!)));
 
-  const leafCache = new Map<number, { data: arrow.Data; nullLayer: Int16Array }>();
+  const leafCache = new Map<number, { data: arrow.Data; nullLayer: Int16Array | null }>();
   const leafOf = (f: LanceField, ci: number) => {
     let got = leafCache.get(ci);
     if (!got) {
@@ -241,7 +241,7 @@ async function readFields(
   };
 
   /** Arrow Data for `f` nested `depth` levels below a top-level field; `leafDepth` tracks layers. */
-  const build = (f: LanceField, depth: number): { data: arrow.Data; layerSource?: { nullLayer: Int16Array; depth: number } } => {
+  const build = (f: LanceField, depth: number): { data: arrow.Data; layerSource?: { nullLayer: Int16Array | null; depth: number } } => {
     const type = arrowTypeOfColumn(f);
     if (isOwner(f)) {
       const ci = columnOf(f.id);
@@ -254,7 +254,7 @@ async function readFields(
     const src = kids.find((k) => k.layerSource)?.layerSource;
     const structType = new arrow.Struct(f.children.map((c, i) => new arrow.Field(c.name, kids[i]!.data.type, c.nullable)));
     let validity: { bitmap: Uint8Array; nullCount: number };
-    if (src) validity = validityFrom(src.nullLayer, src.depth - depth);
+    if (src) validity = validityFrom(src.nullLayer, src.depth - depth, total);
     else validity = { bitmap: new Uint8Array((total + 7) >> 3), nullCount: total };
     const data = arrow.makeData({
       type: structType,

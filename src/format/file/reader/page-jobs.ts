@@ -15,7 +15,8 @@ export interface LeafPiece {
   /** First row of `values` to use (always 0 when `dense`). */
   start: number;
   count: number;
-  nullLayer: Int16Array;
+  /** Null when every row is valid at every layer (no per-row array is built then). */
+  nullLayer: Int16Array | null;
   /** Values exist only for rows valid at every layer (full-zip variable pages). */
   dense: boolean;
 }
@@ -48,9 +49,13 @@ export function codeToLayer(layers: readonly RepDefLayer[], where: Where): numbe
   return out;
 }
 
-function levelsToNullLayer(levels: ArrayLike<number>, from: number, count: number, map: number[], where: Where): Int16Array {
+function levelsToNullLayer(levels: ArrayLike<number>, from: number, count: number, map: number[], where: Where): Int16Array | null {
+  let i = 0;
+  while (i < count && levels[from + i] === 0) i++;
+  if (i === count) return null; // level 0 = valid at every layer
   const out = new Int16Array(count);
-  for (let i = 0; i < count; i++) {
+  out.fill(-1, 0, i);
+  for (; i < count; i++) {
     const lvl = levels[from + i]!;
     const layer = map[lvl];
     if (layer === undefined) throw new LanceFormatError('BAD_PAGE', `definition level ${lvl} exceeds the ${map.length - 1} nullable layers`, where);
@@ -66,6 +71,8 @@ export function levelsOf(v: DecodedValues, n: number, where: Where): ArrayLike<n
     return new Uint16Array(n).fill(val);
   }
   if (v.kind !== 'fixed' || v.numValues < n) throw new LanceFormatError('BAD_PAGE', 'definition levels did not decode to fixed-width values', where);
+  if (v.bitsPerValue === 16 && (v.data.byteOffset & 1) === 0) return new Uint16Array(v.data.buffer, v.data.byteOffset, n);
+  if (v.bitsPerValue === 8) return v.data.subarray(0, n);
   const dv = new DataView(v.data.buffer, v.data.byteOffset, v.data.byteLength);
   const out = new Uint16Array(n);
   for (let i = 0; i < n; i++) {
@@ -140,7 +147,7 @@ function miniBlockJob(m: MiniBlockLayout, buf: PageBuffers, numRows: number, ran
       return wanted.map(({ chunk, from, to }) => {
         const d = decoded.get(chunk)!;
         const local = from - chunk.firstRow;
-        const nullLayer = d.levels ? levelsToNullLayer(d.levels, local, to - from, map, where) : new Int16Array(to - from).fill(-1);
+        const nullLayer = d.levels ? levelsToNullLayer(d.levels, local, to - from, map, where) : null;
         return { values: d.values, start: local, count: to - from, nullLayer, dense: false };
       });
     },
@@ -278,7 +285,7 @@ function constantJob(c: ConstantLayout, buf: PageBuffers, numRows: number, range
       values: scalar ? repeatedVariable(scalar, b - a) : inline,
       start: scalar ? 0 : a,
       count: b - a,
-      nullLayer: levels ? levelsToNullLayer(levels, a, b - a, map, where) : new Int16Array(b - a).fill(present ? -1 : (map[1] ?? -1)),
+      nullLayer: levels ? levelsToNullLayer(levels, a, b - a, map, where) : present || map[1] === undefined ? null : new Int16Array(b - a).fill(map[1]),
       dense: false,
     }));
   if (fetch.length === 0) return { phase1: () => [], phase2: () => [], finish: () => piece(null, undefined) };

@@ -1,0 +1,80 @@
+// Reader micro-benchmark: writes one file of mixed columns (int64, float64, utf8 24 B,
+// binary 64 B) once, then reads it back in 256 K-row ranges several times from a warm page
+// cache, so the figure is the reader's CPU cost (decode + assembly), not the disk.
+import * as arrow from 'apache-arrow';
+import { rmSync } from 'node:fs';
+import { LocalStore } from '../dist/io/local-store.js';
+import { createFileWriter, openLanceFile } from '../dist/format/file/index.js';
+import { lanceSchemaFromArrow } from '../dist/format/schema.js';
+import { MB, SCALE, benchDir, fillRandom, median, peakRssMB, prng, report, timed } from './lib.mjs';
+
+const TARGET = Math.round(1e9 * SCALE);
+const ROWS_PER_BATCH = 64 * 1024;
+const REPEAT = Number(process.env.LANCET_BENCH_REPEAT ?? '5');
+const rnd = prng(42);
+
+function makeBatch(rows) {
+  const ids = new BigInt64Array(rows);
+  const vals = new Float64Array(rows);
+  const strOffsets = new Int32Array(rows + 1);
+  const strData = new Uint8Array(rows * 24);
+  const binOffsets = new Int32Array(rows + 1);
+  const binData = fillRandom(new Uint8Array(rows * 64), rnd);
+  for (let i = 0; i < rows; i++) {
+    ids[i] = BigInt(i);
+    vals[i] = rnd();
+    strOffsets[i + 1] = (i + 1) * 24;
+    binOffsets[i + 1] = (i + 1) * 64;
+  }
+  for (let i = 0; i < strData.length; i++) strData[i] = 97 + ((rnd() * 26) | 0);
+  const data = {
+    id: arrow.makeData({ type: new arrow.Int64(), length: rows, data: ids }),
+    value: arrow.makeData({ type: new arrow.Float64(), length: rows, data: vals }),
+    name: arrow.makeData({ type: new arrow.Utf8(), length: rows, valueOffsets: strOffsets, data: strData }),
+    payload: arrow.makeData({ type: new arrow.Binary(), length: rows, valueOffsets: binOffsets, data: binData }),
+  };
+  return { batch: new arrow.RecordBatch(data), bytes: rows * (8 + 8 + 24 + 64) };
+}
+
+const dir = benchDir('file-read');
+const store = new LocalStore(dir);
+const { batch, bytes: batchBytes } = makeBatch(ROWS_PER_BATCH);
+const batches = Math.max(1, Math.round(TARGET / batchBytes));
+const logical = batches * batchBytes;
+const schema = lanceSchemaFromArrow(batch.schema);
+const write = await timed(async () => {
+  const w = await createFileWriter(store, 'bench.lance', schema);
+  for (let i = 0; i < batches; i++) await w.write(batch);
+  return w.finish();
+});
+const readOnce = () =>
+  timed(async () => {
+    const r = await openLanceFile(store, 'bench.lance');
+    const columnOf = (id) => r.schema.fields.findIndex((f) => f.id === id);
+    let rows = 0;
+    const step = 256 * 1024;
+    for (let s = 0; s < r.numRows; s += step) {
+      const b = await r.read(r.schema.fields, columnOf, { ranges: [[s, Math.min(r.numRows, s + step)]] });
+      rows += b.numRows;
+    }
+    return rows;
+  });
+const times = [];
+let rows = 0;
+for (let i = 0; i < REPEAT; i++) {
+  const t = await readOnce();
+  times.push(t.s);
+  rows = t.result;
+}
+rmSync(dir, { recursive: true, force: true });
+const s = median(times);
+report({
+  bench: 'file-read',
+  logicalBytes: logical,
+  rows,
+  writeMBps: +(logical / MB / write.s).toFixed(1),
+  warmReadMBps: +(logical / MB / s).toFixed(1),
+  warmReadS: +s.toFixed(3),
+  repeats: REPEAT,
+  peakRssMB: Math.round(peakRssMB()),
+});
