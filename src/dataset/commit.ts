@@ -12,12 +12,10 @@ import { buildManifest } from './manifest-builder.js';
 import { ensureRebasable } from './conflicts.js';
 import {
   datasetPath,
-  listVersionEntries,
   loadLatest,
   loadTransaction,
   loadVersion,
   manifestPath,
-  namingOf,
   VersionNotFoundError,
   writeVersionHint,
   type DatasetLocation,
@@ -141,7 +139,8 @@ export async function commitTransaction(loc: DatasetLocation, txn: Transaction, 
         ...(opts.fileVersion ? { fileVersion: opts.fileVersion } : {}),
         ...(opts.enableStableRowIds !== undefined ? { enableStableRowIds: opts.enableStableRowIds } : {}),
       });
-      const naming = latest ? namingOf(await listVersionEntries(loc)) : 'v2';
+      // Keep the scheme the dataset uses (Lance keeps V1 names on V1 datasets); the latest manifest tells it.
+      const naming = latest ? latest.naming : 'v2';
       const path = manifestPath(loc, version, naming);
       const bytes = encodeManifestFile(built.manifest, record, built.indexSection);
       try {

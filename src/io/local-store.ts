@@ -134,7 +134,7 @@ export class LocalStore implements ObjectStore {
     const abs = this.resolve(path);
     const tmp = await this.tempFor(abs);
     try {
-      await fs.writeFile(tmp, data, { flush: true });
+      await fs.writeFile(tmp, data);
       // link() is atomic and fails if the target exists: exactly one concurrent committer wins.
       await fs.link(tmp, abs);
       this.counters.writeRequests++;
@@ -198,19 +198,22 @@ export class LocalStore implements ObjectStore {
         if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return;
         throw e;
       }
-      for (const ent of entries) {
-        const childRel = rel ? `${rel}/${ent.name}` : ent.name;
-        if (ent.isDirectory()) {
-          if (childRel.startsWith(prefix) || prefix.startsWith(childRel + '/')) await walk(childRel);
-        } else if (ent.isFile() && childRel.startsWith(prefix)) {
-          try {
-            const st = await fs.stat(this.resolve(childRel));
-            out.push({ path: childRel, size: st.size, mtimeMs: st.mtimeMs });
-          } catch (e) {
-            if (!isErrno(e, 'ENOENT')) throw e; // deleted while listing
+      // Stat entries concurrently: a listing of N manifests must not cost N sequential round trips.
+      await Promise.all(
+        entries.map(async (ent) => {
+          const childRel = rel ? `${rel}/${ent.name}` : ent.name;
+          if (ent.isDirectory()) {
+            if (childRel.startsWith(prefix) || prefix.startsWith(childRel + '/')) await walk(childRel);
+          } else if (ent.isFile() && childRel.startsWith(prefix)) {
+            try {
+              const st = await fs.stat(this.resolve(childRel));
+              out.push({ path: childRel, size: st.size, mtimeMs: st.mtimeMs });
+            } catch (e) {
+              if (!isErrno(e, 'ENOENT')) throw e; // deleted while listing
+            }
           }
-        }
-      }
+        }),
+      );
     };
     await walk(dirRel);
     return out;
