@@ -11,6 +11,9 @@ export type { S3Credentials, S3StoreOptions } from './s3-options.js';
 
 type Body = AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void };
 
+/** Ranged re-GETs a stream may issue after its connection drops mid-body. */
+const MAX_STREAM_RESUMES = 3;
+
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -120,12 +123,12 @@ export class S3Store implements ObjectStore {
   }
 
   /** Sends a GetObject; resolves `undefined` when the range starts past the end (416). */
-  private async getObject(path: string, range: string | undefined): Promise<GetObjectCommandOutput | undefined> {
+  private async getObject(path: string, range: string | undefined, ifMatch?: string): Promise<GetObjectCommandOutput | undefined> {
     const Key = this.key(path);
     const { sdk, client } = await this.ctx();
     this.counters.readRequests++;
     try {
-      return await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key, Range: range }));
+      return await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key, Range: range, IfMatch: ifMatch }));
     } catch (e) {
       if (s3Status(e) === 416) return undefined;
       throw this.fail(e, 'get', path);
@@ -169,57 +172,82 @@ export class S3Store implements ObjectStore {
       if (end > meta.size) throw new StoreError('SHORT_READ', `range [${start}, ${end}) runs past the end of the object (${meta.size} bytes)`, path);
       return new Uint8Array(0);
     }
-    const out = await this.getObject(path, `bytes=${start}-${end - 1}`);
     const short = (got: number) => new StoreError('SHORT_READ', `range [${start}, ${end}) runs past the end of the object (got ${got} bytes)`, path);
-    if (!out) throw short(0);
-    const body = out.Body as Body | undefined;
-    if (!body) throw new StoreError('S3_ERROR', 'GetObject returned no body', path);
-    // A server that ignores Range answers 200 with the whole object: only acceptable from 0.
-    const served = /^bytes (\d+)-/.exec(out.ContentRange ?? '');
-    if (served ? Number(served[1]) !== start : start !== 0) {
-      body.destroy?.();
-      throw new StoreError('BAD_RESPONSE', `server answered range [${start}, ${end}) with ${out.ContentRange ?? 'the whole object'}`, path);
-    }
     const data = new Uint8Array(end - start);
     let got = 0;
-    try {
-      for await (const c of body) {
-        this.counters.bytesRead += c.length;
-        const n = Math.min(c.length, data.length - got);
-        data.set(c.subarray(0, n), got);
-        got += n;
-        if (got === data.length && n < c.length) break; // whole-object answer from 0: ignore the rest
+    let etag: string | undefined;
+    // A connection that drops mid-body is resumed from the first missing byte (see readStream).
+    for (let resumes = 0; ; resumes++) {
+      const from = start + got;
+      const out = await this.getObject(path, `bytes=${from}-${end - 1}`, etag);
+      if (!out) throw short(got);
+      const body = out.Body as Body | undefined;
+      if (!body) throw new StoreError('S3_ERROR', 'GetObject returned no body', path);
+      etag ??= out.ETag;
+      // A server that ignores Range answers 200 with the whole object: only acceptable from 0.
+      const served = /^bytes (\d+)-/.exec(out.ContentRange ?? '');
+      if (served ? Number(served[1]) !== from : from !== 0) {
+        body.destroy?.();
+        throw new StoreError('BAD_RESPONSE', `server answered range [${from}, ${end}) with ${out.ContentRange ?? 'the whole object'}`, path);
       }
-    } catch (e) {
-      throw this.fail(e, 'getRange', path);
-    } finally {
-      body.destroy?.();
+      let cause: unknown;
+      try {
+        for await (const c of body) {
+          this.counters.bytesRead += c.length;
+          const n = Math.min(c.length, data.length - got);
+          data.set(c.subarray(0, n), got);
+          got += n;
+          if (got === data.length) break; // a whole-object answer from 0 carries more: ignore it
+        }
+      } catch (e) {
+        cause = e;
+      } finally {
+        body.destroy?.();
+      }
+      if (got === data.length) return data;
+      if (cause === undefined) throw short(got);
+      if (resumes >= MAX_STREAM_RESUMES || s3Status(cause) !== undefined) throw this.fail(cause, 'getRange', path);
     }
-    if (got < data.length) throw short(got);
-    return data;
   }
 
   getRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
     return readCoalesced(ranges, (s, e) => this.getRange(path, s, e));
   }
 
+  /**
+   * Streams [start, end) with one ranged GET. If the connection drops mid-body the rest is
+   * fetched with another ranged GET (a few times at most), pinned with If-Match to the first
+   * response's ETag so that bytes of two versions of an object are never spliced together.
+   */
   async *readStream(path: string, start = 0, end?: number): AsyncIterable<Uint8Array> {
     if (end !== undefined && end <= start) return;
-    const range = end !== undefined ? `bytes=${start}-${end - 1}` : start > 0 ? `bytes=${start}-` : undefined;
-    const out = await this.getObject(path, range);
-    if (!out) return; // starts past the end: nothing to stream, as for the other stores
-    const body = out.Body as Body | undefined;
-    if (!body) throw new StoreError('S3_ERROR', 'GetObject returned no body', path);
-    try {
-      for await (const c of body) {
-        this.counters.bytesRead += c.length;
-        yield c;
+    let pos = start;
+    let etag: string | undefined;
+    for (let resumes = 0; ; resumes++) {
+      const range = end !== undefined ? `bytes=${pos}-${end - 1}` : pos > 0 ? `bytes=${pos}-` : undefined;
+      const out = await this.getObject(path, range, etag);
+      if (!out) return; // starts past the end: nothing to stream, as for the other stores
+      const body = out.Body as Body | undefined;
+      if (!body) throw new StoreError('S3_ERROR', 'GetObject returned no body', path);
+      etag ??= out.ETag;
+      let got = 0;
+      let cause: unknown;
+      try {
+        for await (const c of body) {
+          got += c.length;
+          pos += c.length;
+          this.counters.bytesRead += c.length;
+          yield c;
+        }
+        if (out.ContentLength === undefined || got >= out.ContentLength) return;
+        cause = new StoreError('SHORT_READ', `response body ended after ${got} of ${out.ContentLength} bytes`, path);
+      } catch (e) {
+        cause = e;
+      } finally {
+        // The consumer may stop early: release the socket instead of draining the rest.
+        body.destroy?.();
       }
-    } catch (e) {
-      throw this.fail(e, 'readStream', path);
-    } finally {
-      // The consumer may stop early: release the socket instead of draining the rest.
-      body.destroy?.();
+      if (resumes >= MAX_STREAM_RESUMES || s3Status(cause) !== undefined) throw this.fail(cause, 'readStream', path);
     }
   }
 

@@ -28,6 +28,8 @@ export interface FakeFault {
   code: string;
   /** Carry the request out first, then answer with the error (a lost response). */
   afterApply?: boolean;
+  /** GetObject only: send the headers and half the body, then drop the connection. */
+  cutBody?: boolean;
   times?: number;
 }
 
@@ -47,6 +49,8 @@ export interface FakeS3 {
   /** Multipart uploads begun and neither completed nor aborted. */
   openUploads(): number;
   fail(fault: FakeFault): void;
+  /** Drops injected faults not yet used up. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -136,7 +140,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     return method === 'HEAD' ? 'HeadObject' : 'GetObject';
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, op: string, bucket: string, key: string, q: URLSearchParams) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, op: string, bucket: string, key: string, q: URLSearchParams, cut = false) => {
     const method = req.method ?? 'GET';
     const body = await readBody(req);
     switch (op) {
@@ -169,6 +173,8 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
       case 'HeadObject':
       case 'GetObject': {
         const o = objectOf(bucket, key);
+        const im = req.headers['if-match'];
+        if (im !== undefined && im !== '*' && im !== o.etag) throw new S3Failure(412, 'PreconditionFailed');
         const range = req.headers.range;
         const [first, last] = range ? parseRange(range, o.data.length) : [0, o.data.length - 1];
         const slice = o.data.subarray(first, last + 1);
@@ -181,6 +187,10 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
         };
         if (range) headers['content-range'] = `bytes ${first}-${last}/${o.data.length}`;
         res.writeHead(range ? 206 : 200, headers);
+        if (cut && method !== 'HEAD') {
+          res.write(slice.subarray(0, slice.length >> 1), () => setTimeout(() => res.destroy(), 10));
+          return;
+        }
         res.end(method === 'HEAD' ? undefined : slice);
         return;
       }
@@ -296,7 +306,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
       done();
       return sendError(new S3Failure(501, 'NotImplemented', 'aws-chunked bodies are not supported'));
     }
-    if (fault && !fault.afterApply) {
+    if (fault && !fault.afterApply && !fault.cutBody) {
       void readBody(req).then(() => {
         done();
         sendError(new S3Failure(fault.status, fault.code));
@@ -305,7 +315,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     }
     // A lost response: do the work into a throwaway response, then answer with the error.
     const target = fault?.afterApply ? (new Proxy(res, { get: (t, p) => (p === 'writeHead' ? () => ({ end: () => undefined }) : p === 'end' ? () => undefined : Reflect.get(t, p)) }) as ServerResponse) : res;
-    handle(req, target, op, bucket, key, url.searchParams)
+    handle(req, target, op, bucket, key, url.searchParams, fault?.cutBody === true)
       .then(() => {
         if (fault?.afterApply) sendError(new S3Failure(fault.status, fault.code));
       }, sendError)
@@ -320,6 +330,7 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     bucket: (name) => bucketOf(name),
     openUploads: () => uploads.size,
     fail: (f) => void faults.push({ times: 1, ...f }),
+    clearFaults: () => void faults.splice(0),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((e) => (e ? reject(e) : resolve()));
