@@ -6,3 +6,4 @@ export * from './dataset/index.js';
 export * from './errors.js';
 export { LocalStore, MemoryStore, type ObjectStore, type IoCounters } from './io/index.js';
 export { storeForUri } from './io/open-store.js';
+export * from './query/index.js';
