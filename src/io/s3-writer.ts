@@ -45,6 +45,7 @@ export class S3ObjectWriter implements ObjectWriter {
   // Calls are serialised so a caller that does not await each write still gets ordered parts;
   // a failed part poisons the chain, so every later write/close reports the failure.
   private queue: Promise<unknown> = Promise.resolve();
+  private closing: Promise<number> | undefined;
 
   constructor(private readonly t: S3WriteTarget) {
     this.partSize = t.partSize;
@@ -63,11 +64,13 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   close(): Promise<number> {
-    if (this.state === 'closed') return Promise.resolve(this.written);
+    // A repeated close reports what the first one did, failure included.
+    if (this.closing) return this.closing;
     if (this.state === 'aborted') return Promise.reject(new StoreError('WRITER_CLOSED', 'close after abort', this.t.path));
     this.state = 'closed';
     const p = this.queue.then(() => this.finish());
     this.queue = p;
+    this.closing = p;
     return p;
   }
 

@@ -97,6 +97,7 @@ describe('S3Store on the fake S3 server', () => {
     await w.write(new Uint8Array(6 * MIB));
     fake.fail({ op: 'CompleteMultipartUpload', status: 500, code: 'InternalError' });
     await expect(w.close()).rejects.toMatchObject({ code: 'S3_UNAVAILABLE' });
+    await expect(w.close()).rejects.toMatchObject({ code: 'S3_UNAVAILABLE' });
     expect(fake.openUploads()).toBe(0);
     expect(await s.exists('incomplete.bin')).toBe(false);
   });
