@@ -2,7 +2,7 @@
 // immutable; every write commits a new version and returns the new snapshot.
 import type * as arrow from 'apache-arrow';
 import type { DataFragment, Manifest } from '../format/proto/table_pb.js';
-import { arrowSchemaOf, fromPbFields, type LanceSchema } from '../format/schema.js';
+import { arrowSchemaOf, fromPbFields, isLegacyBlobField, type LanceSchema } from '../format/schema.js';
 import { checkReadable } from '../format/table/feature-flags.js';
 import { storeForUri } from '../io/open-store.js';
 import type { ObjectStore } from '../io/object-store.js';
@@ -43,6 +43,15 @@ export class Dataset {
     this.loc = loc;
     this.loaded = loaded;
     this.schema = schemaOfManifest(loaded.manifest, loaded.path);
+    const legacy = this.schema.fields.find(isLegacyBlobField);
+    if (legacy && fmt === '2.2') {
+      throw new LanceFormatError(
+        'LEGACY_BLOB_COLUMN',
+        `column "${legacy.name}" is a legacy blob column (lance-encoding:blob) in a 2.2 dataset, which Lance does not support; ` +
+          'rewrite it as a Blob V2 column (ARROW:extension:name = lance.blob.v2) with Lance or lancet before reading it here',
+        { path: loaded.path },
+      );
+    }
   }
 
   get manifest(): Manifest {

@@ -7,7 +7,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { ColumnMetadataSchema, ColumnMetadata_PageSchema, type ColumnMetadata_Page } from '../../proto/file2_pb.js';
 import { FileDescriptorSchema } from '../../proto/file_pb.js';
 import { PageLayoutSchema } from '../../proto/encodings_v2_1_pb.js';
-import { columnOwners, isBlobV2Field, toPbFields, type LanceField, type LanceSchema } from '../../schema.js';
+import { columnOwners, isBlobV2Field, isLegacyBlobField, toPbFields, type LanceField, type LanceSchema } from '../../schema.js';
 import type { ObjectStore, ObjectWriter } from '../../../io/object-store.js';
 import { InvalidInputError, LancetError } from '../../../errors.js';
 import { columnEncodingAny, packAny } from '../any.js';
@@ -69,6 +69,16 @@ function columnPaths(fields: readonly LanceField[]): Map<LanceField, string[]> {
   return out;
 }
 
+/** Blob v1 columns (`lance-encoding:blob`) are refused: Lance 12 rejects them at 2.2 and lancet writes no BlobLayout. */
+export function legacyBlobError(name: string, version: string): InvalidInputError {
+  return new InvalidInputError(
+    'LEGACY_BLOB_COLUMN',
+    `column "${name}" carries legacy blob metadata (lance-encoding:blob = true), which file version ${version} does not support; ` +
+      `declare it as a Blob V2 column instead (blobField("${name}") or the ARROW:extension:name = lance.blob.v2 struct) and drop the lance-encoding:blob key`,
+    { column: name },
+  );
+}
+
 export async function createFileWriter(store: ObjectStore, path: string, schema: LanceSchema, opts: FileWriterOptions = {}): Promise<LanceFileWriter> {
   const version = opts.version ?? '2.2';
   if (version !== '2.1' && version !== '2.2') throw new InvalidInputError('BAD_VERSION', `file version must be '2.1' or '2.2', got ${String(version)}`);
@@ -78,6 +88,7 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
     if (isBlobV2Field(field) && version === '2.1') {
       throw new InvalidInputError('BAD_VERSION', `blob v2 field "${field.name}" needs file version 2.2`);
     }
+    if (isLegacyBlobField(field)) throw legacyBlobError(field.name, version);
     return { field, path: paths.get(field)!, kind: leafKindOf(field), segments: [], buffered: 0, rowsFlushed: 0, pages: [] };
   });
   const out: ObjectWriter = await store.createWriter(path);
