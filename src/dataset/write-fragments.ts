@@ -93,9 +93,25 @@ export async function writeFragments(ctx: WriteContext, batches: AsyncIterable<a
     }
     await close();
   } catch (e) {
-    // Abandoned files are never referenced by a manifest; abort removes the partial one.
+    // Abandoned files are never referenced by a manifest: abort removes the partial one, and the
+    // files (with their blob sidecars) this call already finished go too.
     if (current) await Promise.resolve(current.target.writer.abort()).catch(() => undefined);
+    await removeWrittenFiles(ctx.loc, fragments);
     throw e;
   }
   return fragments;
+}
+
+/**
+ * Deletes the data files of fragments written by a write that will not be committed, with their
+ * blob sidecar directories (`data/<stem>/`). Best effort: what remains is an orphan cleanup removes.
+ */
+export async function removeWrittenFiles(loc: DatasetLocation, fragments: readonly DataFragment[]): Promise<void> {
+  for (const f of fragments) {
+    for (const d of f.files) {
+      await loc.store.delete(joinPath(loc.base, DATA_DIR, d.path)).catch(() => undefined);
+      const dir = joinPath(loc.base, DATA_DIR, d.path.replace(/\.lance$/, '')) + '/';
+      for (const o of await loc.store.list(dir).catch(() => [])) await loc.store.delete(o.path).catch(() => undefined);
+    }
+  }
 }

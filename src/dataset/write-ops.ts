@@ -3,13 +3,14 @@
 import * as arrow from 'apache-arrow';
 import { create } from '@bufbuild/protobuf';
 import { Transaction_AppendSchema, Transaction_OverwriteSchema, Transaction_RestoreSchema } from '../format/proto/transaction_pb.js';
+import type { DataFragment } from '../format/proto/table_pb.js';
 import { arrowSchemaOf, lanceSchemaFromArrow, toPbFields, type LanceSchema } from '../format/schema.js';
 import { InvalidInputError } from '../errors.js';
-import { commitTransaction, newTransaction, type CommitOptions } from './commit.js';
+import { commitTransaction, mayDiscardAfter, newTransaction, type CommitOptions } from './commit.js';
 import { Dataset } from './dataset.js';
 import { normalizeInput, rowsToBatch, type TableData } from './input.js';
 import { DEFAULT_FILE_VERSION } from './manifest-builder.js';
-import { writeFragments, type WriteContext } from './write-fragments.js';
+import { removeWrittenFiles, writeFragments, type WriteContext } from './write-fragments.js';
 import { loadLatest, VersionNotFoundError, type DatasetLocation } from './versions.js';
 
 export type FileVersionOption = '2.1' | '2.2';
@@ -61,7 +62,7 @@ export async function createDataset(loc: DatasetLocation, data: TableData, opts:
     case: 'overwrite',
     value: create(Transaction_OverwriteSchema, { fragments, schema: toPbFields(schema.fields), schemaMetadata: pbSchemaMetadata(schema) }),
   });
-  const res = await commitTransaction(loc, txn, { ...opts, fileVersion, mustCreate: mode === 'create' });
+  const res = await commitOrDiscard(loc, fragments, () => commitTransaction(loc, txn, { ...opts, fileVersion, mustCreate: mode === 'create' }));
   return new Dataset(loc, res.loaded);
 }
 
@@ -78,8 +79,18 @@ export async function appendData(ds: Dataset, data: TableData, opts: WriteOption
   const fragments = await writeFragments(writeContext(ds.loc, ds.fileVersion, opts), input.batches, ds.schema);
   if (fragments.length === 0) return ds;
   const txn = newTransaction(ds.loaded.version, { case: 'append', value: create(Transaction_AppendSchema, { fragments }) });
-  const res = await commitTransaction(ds.loc, txn, opts);
+  const res = await commitOrDiscard(ds.loc, fragments, () => commitTransaction(ds.loc, txn, opts));
   return new Dataset(ds.loc, res.loaded);
+}
+
+/** A commit that definitely did not land leaves none of the files written for it behind. */
+async function commitOrDiscard<T>(loc: DatasetLocation, fragments: readonly DataFragment[], commit: () => Promise<T>): Promise<T> {
+  try {
+    return await commit();
+  } catch (e) {
+    if (mayDiscardAfter(e)) await removeWrittenFiles(loc, fragments);
+    throw e;
+  }
 }
 
 /** Replaces all rows (and the schema, when the data brings another one). */
