@@ -10,7 +10,8 @@ import { nodeType } from './infer.js';
 import { compileLike } from './like.js';
 import { parseDate, parseTimestamp } from './temporal.js';
 import { category, comparisonDomain, resolveColumn, typeMismatch, typeName, type Category } from './types.js';
-import { buildVector, compareValues, NS_PER_DAY, readVector, type Val } from './values.js';
+import { buildVector, compareValues, literalValue, NS_PER_DAY, readVector, type Val } from './values.js';
+import { evalMask } from './eval-mask.js';
 
 export interface EvalOptions {
   /** Reserved for the SQL layer (e.g. bound parameters); no options are read today. */
@@ -39,12 +40,12 @@ export function evalExpr(e: Expr, batch: arrow.RecordBatch, _opts: EvalOptions =
 
 /** 1 where `e` is TRUE; 0 where it is FALSE or NULL. */
 export function evalPredicate(e: Expr, batch: arrow.RecordBatch, _opts: EvalOptions = {}): Uint8Array {
-  const col = evalNode(e, { batch, n: batch.numRows });
-  const c = category(col.type);
-  if (c !== 'bool' && c !== 'null') throw typeMismatch(e, `a filter must be boolean, got ${typeName(col.type)}`);
-  const out = new Uint8Array(batch.numRows);
-  for (let i = 0; i < out.length; i++) out[i] = col.values[i] === true ? 1 : 0;
-  return out;
+  // Vectorized where it can be (eval-mask.ts); other nodes come back here row by row.
+  const ctx: Ctx = { batch, n: batch.numRows };
+  const m = evalMask(e, batch, (x) => evalNode(x, ctx));
+  const c = category(m.type);
+  if (c !== 'bool' && c !== 'null') throw typeMismatch(e, `a filter must be boolean, got ${typeName(m.type)}`);
+  return m.t;
 }
 
 /** The column's own vector, when no struct ancestor can null it out. */
@@ -73,26 +74,6 @@ function readColumn(e: Expr & { kind: 'column' }, ctx: Ctx): Col {
     for (let i = 0; i < values.length; i++) if (!a.isValid(i)) values[i] = null;
   }
   return { type: r.type, values };
-}
-
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function literalValue(e: Expr & { kind: 'literal' }): Val {
-  const l = e.value;
-  switch (l.type) {
-    case 'null':
-      return null;
-    case 'date':
-      return l.days;
-    case 'timestamp':
-      return l.micros * 1000n;
-    case 'int':
-      // Small ints as numbers: comparing them with 32-bit columns then needs no bigint per row.
-      return l.value >= MIN_SAFE && l.value <= MAX_SAFE ? Number(l.value) : l.value;
-    default:
-      return l.value;
-  }
 }
 
 function evalNode(e: Expr, ctx: Ctx): Col {

@@ -3,6 +3,7 @@
 // dates days (number), timestamps bigint *nanoseconds* (so every unit compares exactly),
 // strings, Uint8Array bytes, booleans; NULL is null.
 import * as arrow from 'apache-arrow';
+import type { Expr } from './ast.js';
 import { category, type Category } from './types.js';
 
 export type Val = null | boolean | number | bigint | string | Uint8Array | object;
@@ -70,6 +71,25 @@ function readData(data: arrow.Data, out: Val[], at: number): void {
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A literal as a normalised value (small ints as numbers, others exact bigints). */
+export function literalValue(e: Expr & { kind: 'literal' }): Val {
+  const l = e.value;
+  switch (l.type) {
+    case 'null':
+      return null;
+    case 'date':
+      return l.days;
+    case 'timestamp':
+      return l.micros * 1000n;
+    case 'int':
+      // Small ints as numbers: comparing them with 32-bit columns then needs no bigint per row.
+      return l.value >= MIN_SAFE && l.value <= MAX_SAFE ? Number(l.value) : l.value;
+    default:
+      return l.value;
+  }
+}
+
 
 /** Exact comparison of a JS number with a bigint (no rounding through doubles). */
 function compareNumBig(a: number, b: bigint): number {
