@@ -1,6 +1,7 @@
 // Reader micro-benchmark: writes one file of mixed columns (int64, float64, utf8 24 B,
 // binary 64 B) once, then reads it back in 256 K-row ranges several times from a warm page
-// cache, so the figure is the reader's CPU cost (decode + assembly), not the disk.
+// cache, so the figure is the reader's CPU cost (decode + assembly), not the disk. Also reports
+// CPU seconds, which a busy machine disturbs less than wall time.
 import * as arrow from 'apache-arrow';
 import { rmSync } from 'node:fs';
 import { LocalStore } from '../dist/io/local-store.js';
@@ -42,11 +43,13 @@ const { batch, bytes: batchBytes } = makeBatch(ROWS_PER_BATCH);
 const batches = Math.max(1, Math.round(TARGET / batchBytes));
 const logical = batches * batchBytes;
 const schema = lanceSchemaFromArrow(batch.schema);
+const cpu0 = process.cpuUsage();
 const write = await timed(async () => {
   const w = await createFileWriter(store, 'bench.lance', schema);
   for (let i = 0; i < batches; i++) await w.write(batch);
   return w.finish();
 });
+const writeCpu = process.cpuUsage(cpu0);
 const readOnce = () =>
   timed(async () => {
     const r = await openLanceFile(store, 'bench.lance');
@@ -60,9 +63,13 @@ const readOnce = () =>
     return rows;
   });
 const times = [];
+const cpus = [];
 let rows = 0;
 for (let i = 0; i < REPEAT; i++) {
+  const c0 = process.cpuUsage();
   const t = await readOnce();
+  const c = process.cpuUsage(c0);
+  cpus.push((c.user + c.system) / 1e6);
   times.push(t.s);
   rows = t.result;
 }
@@ -75,6 +82,9 @@ report({
   writeMBps: +(logical / MB / write.s).toFixed(1),
   warmReadMBps: +(logical / MB / s).toFixed(1),
   warmReadS: +s.toFixed(3),
+  /** CPU seconds (user + system) of the write and of one read: steadier than wall time on a busy machine. */
+  writeCpuS: +((writeCpu.user + writeCpu.system) / 1e6).toFixed(3),
+  readCpuS: +median(cpus).toFixed(3),
   repeats: REPEAT,
   peakRssMB: Math.round(peakRssMB()),
 });

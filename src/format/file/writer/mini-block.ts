@@ -66,6 +66,8 @@ function variableChunks(offsets: Float64Array, width: number): Array<[number, nu
   return out;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function variableChunkBuffer(offsets: Float64Array, data: Uint8Array, start: number, count: number, width: 4 | 8): Uint8Array {
   const head = (count + 1) * width;
   const base = offsets[start]!;
@@ -73,11 +75,18 @@ function variableChunkBuffer(offsets: Float64Array, data: Uint8Array, start: num
   // The value buffer must be a multiple of the offset width (Lance rejects it otherwise).
   const size = head + len + ((width - ((head + len) % width)) % width);
   const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i <= count; i++) {
-    const o = head + offsets[start + i]! - base;
-    if (width === 4) dv.setUint32(i * 4, o, true);
-    else dv.setBigUint64(i * 8, BigInt(o), true);
+  if (width === 4 && LITTLE_ENDIAN) {
+    // Fresh buffer, so aligned: write the offsets through a Uint32Array view.
+    const o32 = new Uint32Array(out.buffer, 0, count + 1);
+    const delta = head - base;
+    for (let i = 0; i <= count; i++) o32[i] = offsets[start + i]! + delta;
+  } else {
+    const dv = new DataView(out.buffer);
+    for (let i = 0; i <= count; i++) {
+      const o = head + offsets[start + i]! - base;
+      if (width === 4) dv.setUint32(i * 4, o, true);
+      else dv.setBigUint64(i * 8, BigInt(o), true);
+    }
   }
   out.set(data.subarray(base, base + len), head);
   out.fill(0x48, head + len);
@@ -119,47 +128,51 @@ export function encodeMiniBlock(input: PageInput, version: FileVersion): Encoded
   const sizeWidth = large ? 4 : 2;
   const meta = new Uint8Array(chunks.length * sizeWidth);
   const metaView = new DataView(meta.buffer);
-  const parts: Uint8Array[] = [];
+  const hasDef = input.def !== null;
+  const def = input.def;
+  const padded = (len: number) => len + pad8(len);
+  const headerLen = (c: Chunk) => 2 + (hasDef ? 2 : 0) + c.buffers.length * sizeWidth;
+  // Sizes first, then every chunk written straight into one buffer of the exact size.
   let total = 0;
+  const chunkBytes = new Float64Array(chunks.length);
   chunks.forEach((c, ci) => {
-    const hasDef = input.def !== null;
-    const headerLen = 2 + (hasDef ? 2 : 0) + c.buffers.length * sizeWidth;
-    const header = new Uint8Array(headerLen + pad8(headerLen));
-    const hv = new DataView(header.buffer);
-    hv.setUint16(0, hasDef ? c.count : 0, true);
-    let p = 2;
+    let bytes = padded(headerLen(c)) + (hasDef ? padded(c.count * 2) : 0);
+    for (const b of c.buffers) bytes += padded(b.length);
+    chunkBytes[ci] = bytes;
+    total += bytes;
+  });
+  const data = new Uint8Array(total);
+  const dv = new DataView(data.buffer);
+  let o = 0;
+  chunks.forEach((c, ci) => {
+    const start = o;
+    dv.setUint16(o, hasDef ? c.count : 0, true);
+    let p = o + 2;
     if (hasDef) {
-      hv.setUint16(p, c.count * 2, true);
+      dv.setUint16(p, c.count * 2, true);
       p += 2;
     }
     for (const b of c.buffers) {
-      if (large) hv.setUint32(p, b.length, true);
-      else hv.setUint16(p, b.length, true);
+      if (large) dv.setUint32(p, b.length, true);
+      else dv.setUint16(p, b.length, true);
       p += sizeWidth;
     }
-    let chunkBytes = header.length;
-    parts.push(header);
-    const pieces: Uint8Array[] = [];
-    if (input.def) pieces.push(new Uint8Array(input.def.buffer, input.def.byteOffset + c.start * 2, c.count * 2));
-    pieces.push(...c.buffers);
-    for (const piece of pieces) {
-      parts.push(piece);
-      const pad = pad8(piece.length);
-      if (pad) parts.push(new Uint8Array(pad));
-      chunkBytes += piece.length + pad;
+    o += padded(headerLen(c));
+    if (def) {
+      data.set(new Uint8Array(def.buffer, def.byteOffset + c.start * 2, c.count * 2), o);
+      o += padded(c.count * 2);
     }
+    for (const b of c.buffers) {
+      data.set(b, o);
+      o += padded(b.length);
+    }
+    const bytes = chunkBytes[ci]!;
+    if (o - start !== bytes) throw new Error(`internal: mini-block chunk ${ci} wrote ${o - start} bytes, planned ${bytes}`);
     const log = ci === chunks.length - 1 ? 0 : Math.log2(c.count);
-    const word = ((chunkBytes / 8 - 1) << 4) | log;
+    const word = ((bytes / 8 - 1) << 4) | log;
     if (large) metaView.setUint32(ci * 4, word >>> 0, true);
     else metaView.setUint16(ci * 2, word, true);
-    total += chunkBytes;
   });
-  const data = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    data.set(p, o);
-    o += p.length;
-  }
   const layout = create(PageLayoutSchema, {
     layout: {
       case: 'miniBlockLayout',
