@@ -3,6 +3,8 @@
 // blob columns by reference, write rows as fragments or a column subset as one extra data file,
 // and measure what the store did.
 import * as arrow from 'apache-arrow';
+import { FLAG_STABLE_ROW_IDS } from '../format/table/feature-flags.js';
+import { decodeRowIdSequence, encodeRowIdSequence } from '../format/table/row-ids.js';
 import { create } from '@bufbuild/protobuf';
 import { DataFragmentSchema, type DataFile, type DataFragment } from '../format/proto/table_pb.js';
 import { arrowTypeOf, columnOwners, isBlobV2Field, type LanceField, type LanceSchema } from '../format/schema.js';
@@ -198,6 +200,29 @@ async function* once(batches: readonly arrow.RecordBatch[]): AsyncIterable<arrow
 }
 
 /** Writes full rows (blob columns as logical values/references) as new fragments of `ds`. */
+/**
+ * With stable row ids, rows that a row rewrite moves keep their ids, as Lance 12 does: the new
+ * fragments (holding exactly the moved rows, in order) get the moved rows' old ids. Fragments whose
+ * sequence lives in an external file keep lancet's fallback of fresh ids.
+ */
+export function carryStableRowIds(ds: Dataset, moved: ReadonlyArray<{ frag: DataFragment; offsets: ArrayLike<number> }>, written: readonly DataFragment[]): void {
+  if ((ds.manifest.readerFeatureFlags & FLAG_STABLE_ROW_IDS) === 0n) return;
+  const ids: bigint[] = [];
+  for (const { frag, offsets } of moved) {
+    if (frag.rowIdSequence.case !== 'inlineRowIds') return;
+    const all = decodeRowIdSequence(frag.rowIdSequence.value);
+    for (let i = 0; i < offsets.length; i++) ids.push(all[offsets[i]!]!);
+  }
+  const total = written.reduce((s, f) => s + Number(f.physicalRows), 0);
+  if (total !== ids.length) throw new InvalidInputError('ROW_ID_MISMATCH', `moved ${ids.length} rows but wrote ${total}`);
+  let at = 0;
+  for (const f of written) {
+    const n = Number(f.physicalRows);
+    f.rowIdSequence = { case: 'inlineRowIds', value: encodeRowIdSequence(ids.slice(at, at + n)) };
+    at += n;
+  }
+}
+
 export async function writeRows(ds: Dataset, batches: readonly arrow.RecordBatch[], opts: { maxRowsPerFile?: number } = {}): Promise<DataFragment[]> {
   const bases = datasetBlobView(ds).basePaths;
   const { result } = await withBlobWriteOptions({ bases }, () => writeFragments(writeContext(ds.loc, ds.fileVersion, opts), once(batches), ds.schema));

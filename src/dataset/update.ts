@@ -37,6 +37,7 @@ import {
   withColumnFile,
   writeColumnFile,
   writeRows,
+  carryStableRowIds,
   type Assignments,
   type IoReport,
 } from './mutation-io.js';
@@ -172,6 +173,7 @@ export async function updateRows(ds: Dataset, opts: UpdateOptions): Promise<Upda
       }
       if (rowsUpdated === 0) return { rowsUpdated: 0, version: snap.version, mode: 'none' as const, bytesWritten: 0, io: ioReport(snapshotCounters(snap), before), dataset: snap };
       written = rowBatches.length ? await writeRows(snap, rowBatches) : [];
+      carryStableRowIds(snap, [...rowHits].map(([id, offsets]) => ({ frag: snap.fragments.find((f) => f.id === id)!, offsets })), written);
       const plan = await planDeletion(snap, async (f) => rowHits.get(f.id) ?? new Uint32Array());
       deletions = plan.updated;
       const applied: AppliedUpdateMode = rowHits.size === 0 ? 'rewrite-columns' : updated.length === 0 ? 'rewrite-rows' : 'mixed';
