@@ -27,3 +27,19 @@ it('rewrite-rows update keeps stable row ids', async () => {
   await t.add(new arrow.Table({ id: arrow.makeVector(Int32Array.from([12])), label: arrow.vectorFromArray(['l12'], new arrow.Utf8()) }));
   expect((await idsOf()).get(12)).toBe('12');
 });
+
+it('merge-insert in rewrite-rows mode keeps the ids of matched rows and gives inserts new ones', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'lancet-rowids-'));
+  const db = await connect(root);
+  const tbl = (ids: number[], label: string) => new arrow.Table({ id: arrow.makeVector(Int32Array.from(ids)), label: arrow.vectorFromArray(ids.map(() => label), new arrow.Utf8()) });
+  const t = await db.createTable('t', tbl([0, 1, 2, 3, 4, 5], 'old'), { enableStableRowIds: true });
+  const idsOf = async () => new Map(plainRows(await peerScan(join(root, 't.lance'), { withRowId: true })).map((r) => [r.id as number, r._rowid as string]));
+  const before = await idsOf();
+  const r = await t.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().writeMode('rewrite-rows').execute(tbl([1, 4, 9], 'new'));
+  expect([r.numUpdatedRows, r.numInsertedRows]).toEqual([2, 1]);
+  const after = await idsOf();
+  for (const id of [0, 1, 2, 3, 4, 5]) expect(after.get(id)).toBe(before.get(id));
+  expect(after.get(9)).toBe('6');
+  const labels = new Map(plainRows(await peerScan(join(root, 't.lance'))).map((x) => [x.id, x.label]));
+  expect([labels.get(1), labels.get(4), labels.get(9), labels.get(0)]).toEqual(['new', 'new', 'new', 'old']);
+});

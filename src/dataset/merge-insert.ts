@@ -29,6 +29,7 @@ import {
   takeIndices,
   withDeletions,
   writeRows,
+  carryStableRowIds,
   type IoReport,
 } from './mutation-io.js';
 import { chooseMode, rewriteColumns, rowsForRewrite, type FragmentChange, type UpdateMode } from './update.js';
@@ -183,6 +184,9 @@ export async function mergeInsert(ds: Dataset, plan: Plan, data: TableData, opts
     const updated: DataFragment[] = [];
     const removed: bigint[] = [];
     const rowBatches: arrow.RecordBatch[] = [];
+    // Inserted rows go to fragments of their own, so moved rows can keep their stable row ids.
+    const insertBatches: arrow.RecordBatch[] = [];
+    const moved: { frag: DataFragment; offsets: Uint32Array }[] = [];
     let numUpdated = 0;
     let numDeleted = 0;
     let rowMode = 0;
@@ -241,6 +245,7 @@ export async function mergeInsert(ds: Dataset, plan: Plan, data: TableData, opts
             colMode++;
           } else {
             rowBatches.push(await rowsForRewrite(snap, c));
+            moved.push({ frag, offsets: hitOffsets });
             delHits.push(...hitOffsets);
             rowMode++;
           }
@@ -252,13 +257,15 @@ export async function mergeInsert(ds: Dataset, plan: Plan, data: TableData, opts
       if (plan.insert) {
         const fresh: number[] = [];
         for (const [k, i] of bySourceKey) if (!seen.has(k)) fresh.push(i);
-        if (fresh.length) rowBatches.push(takeIndices(source, fresh.sort((a, b) => a - b)));
+        if (fresh.length) insertBatches.push(takeIndices(source, fresh.sort((a, b) => a - b)));
       }
       const numInserted = plan.insert ? bySourceKey.size - seen.size : 0;
       if (numUpdated + numDeleted + numInserted === 0) {
         return { version: snap.version, numInsertedRows: 0, numUpdatedRows: 0, numDeletedRows: 0, mode: 'none' as const, bytesWritten: 0, io: ioReport(snapshotCounters(snap), before) };
       }
       written = rowBatches.length ? await writeRows(snap, rowBatches) : [];
+      carryStableRowIds(snap, moved, written);
+      if (insertBatches.length) written = [...written, ...(await writeRows(snap, insertBatches))];
       const columnsOnly = colMode > 0 && rowMode === 0;
       const txn = newTransaction(snap.loaded.version, {
         case: 'update',
