@@ -10,6 +10,97 @@ function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: string }).code === code;
 }
 
+/** Open read handles kept at most (least recently used closed first) and how long an idle one stays open. */
+const MAX_OPEN_READ_HANDLES = 64;
+const READ_HANDLE_IDLE_MS = 1000;
+
+interface ReadHandle {
+  fh: Promise<fs.FileHandle>;
+  users: number;
+  /** Evicted or invalidated: closed once its last reader is done. */
+  dead: boolean;
+  idle?: NodeJS.Timeout;
+}
+
+/**
+ * Open read-only handles by absolute path, shared by every LocalStore of the process, so that
+ * repeated range reads of one data file or sidecar skip open/close. Reads on a shared handle are
+ * positional (pread), so concurrent readers never disturb each other. A handle is closed after
+ * READ_HANDLE_IDLE_MS unused (unref'd timer: it never holds the process open), when the cache is
+ * full, and whenever a LocalStore writes, replaces or deletes that path.
+ */
+class ReadHandleCache {
+  private readonly open = new Map<string, ReadHandle>(); // insertion order = least recently used first
+
+  async acquire(abs: string): Promise<{ fh: fs.FileHandle; release: () => void }> {
+    let h = this.open.get(abs);
+    if (h) {
+      this.open.delete(abs);
+      this.open.set(abs, h);
+      if (h.idle) clearTimeout(h.idle);
+      h.idle = undefined;
+    } else {
+      const entry: ReadHandle = { fh: fs.open(abs, 'r'), users: 0, dead: false };
+      h = entry;
+      this.open.set(abs, entry);
+      // A failed open is not cached: the next reader tries again.
+      entry.fh.catch(() => this.drop(abs, entry));
+      this.evict();
+    }
+    h.users++;
+    const entry = h;
+    let fh: fs.FileHandle;
+    try {
+      fh = await entry.fh;
+    } catch (e) {
+      entry.users--;
+      throw e;
+    }
+    let released = false;
+    return {
+      fh,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--entry.users > 0) return;
+        if (entry.dead) void closeQuietly(entry);
+        else entry.idle = setTimeout(() => this.drop(abs, entry), READ_HANDLE_IDLE_MS).unref();
+      },
+    };
+  }
+
+  /** The path was written, replaced or deleted: later reads must open it afresh. */
+  invalidate(abs: string): void {
+    const h = this.open.get(abs);
+    if (h) this.drop(abs, h);
+  }
+
+  private evict(): void {
+    for (const [abs, h] of this.open) {
+      if (this.open.size <= MAX_OPEN_READ_HANDLES) break;
+      this.drop(abs, h);
+    }
+  }
+
+  private drop(abs: string, h: ReadHandle): void {
+    if (this.open.get(abs) === h) this.open.delete(abs);
+    if (h.idle) clearTimeout(h.idle);
+    h.idle = undefined;
+    h.dead = true;
+    if (h.users === 0) void closeQuietly(h);
+  }
+}
+
+async function closeQuietly(h: ReadHandle): Promise<void> {
+  try {
+    await (await h.fh).close();
+  } catch {
+    /* failed open or already closed */
+  }
+}
+
+const readHandles = new ReadHandleCache();
+
 /** Object store over a local directory. put-if-absent is `link(tmp, final)`, which fails with EEXIST atomically. */
 export class LocalStore implements ObjectStore {
   readonly kind = 'local';
@@ -68,10 +159,12 @@ export class LocalStore implements ObjectStore {
 
   async getRange(path: string, start: number, end: number): Promise<Uint8Array> {
     if (!(start >= 0 && end >= start)) throw new InvalidInputError('BAD_RANGE', `bad byte range [${start}, ${end}) for ${path}`, { path });
-    let fh: fs.FileHandle | undefined;
+    let handle: { fh: fs.FileHandle; release: () => void } | undefined;
     try {
-      fh = await fs.open(this.resolve(path), 'r');
-      const out = new Uint8Array(end - start);
+      handle = await readHandles.acquire(this.resolve(path));
+      const fh = handle.fh;
+      // Every byte is overwritten by the read (or the read fails): skip zero-filling.
+      const out = new Uint8Array(Buffer.allocUnsafeSlow(end - start).buffer, 0, end - start);
       let done = 0;
       while (done < out.length) {
         const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
@@ -87,7 +180,7 @@ export class LocalStore implements ObjectStore {
     } catch (e) {
       return this.wrap(e, path);
     } finally {
-      await fh?.close();
+      handle?.release();
     }
   }
 
@@ -122,6 +215,7 @@ export class LocalStore implements ObjectStore {
     try {
       await fs.writeFile(tmp, data);
       await fs.rename(tmp, abs);
+      readHandles.invalidate(abs);
       this.counters.writeRequests++;
       this.counters.bytesWritten += data.length;
     } catch (e) {
@@ -137,6 +231,7 @@ export class LocalStore implements ObjectStore {
       await fs.writeFile(tmp, data);
       // link() is atomic and fails if the target exists: exactly one concurrent committer wins.
       await fs.link(tmp, abs);
+      readHandles.invalidate(abs);
       this.counters.writeRequests++;
       this.counters.bytesWritten += data.length;
     } catch (e) {
@@ -172,6 +267,7 @@ export class LocalStore implements ObjectStore {
         closed = true;
         await fh.close();
         await fs.rename(tmp, abs);
+        readHandles.invalidate(abs);
         counters.writeRequests++;
         return position;
       },
@@ -223,6 +319,7 @@ export class LocalStore implements ObjectStore {
     this.counters.deleteRequests++;
     const abs = this.resolve(path);
     await fs.rm(abs, { force: true });
+    readHandles.invalidate(abs);
     // Leave no empty sidecar directories behind (best effort; the parent may hold other files).
     let dir = nodePath.dirname(abs);
     while (dir !== this.root && dir.startsWith(this.root)) {
@@ -241,6 +338,7 @@ export class LocalStore implements ObjectStore {
     await fs.mkdir(nodePath.dirname(d), { recursive: true });
     try {
       await fs.link(s, d);
+      readHandles.invalidate(d);
       const st = await fs.stat(d);
       this.counters.bytesLinked += st.size;
       return 'link';
@@ -251,6 +349,7 @@ export class LocalStore implements ObjectStore {
     }
     // Different filesystem or links not allowed: let the kernel copy (reflink where supported).
     await fs.copyFile(s, d, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);
+    readHandles.invalidate(d);
     const st = await fs.stat(d);
     this.counters.bytesCopied += st.size;
     return 'stream-copy';
