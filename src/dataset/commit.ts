@@ -97,9 +97,25 @@ export async function commitTransaction(loc: DatasetLocation, txn: Transaction, 
   // Transactions of versions already checked against `pending` (they never change).
   const checked = new Set<bigint>();
   const written: string[] = [];
+  const txnFile = (readVersion: bigint) => {
+    const record = create(TransactionSchema, { ...pending, readVersion });
+    const name = newTransactionFileName(readVersion, record.uuid);
+    return { record, name, path: datasetPath(loc, `${TRANSACTIONS_DIR}/${name}`) };
+  };
   try {
     for (let attempt = 0; ; attempt++) {
-      const latest = await latestOrNone(loc);
+      // First attempt on an existing dataset: write the transaction file as if no one committed since
+      // `readVersion` (the usual case) while the latest manifest loads. A wrong guess is a failed
+      // attempt's file: it stays in `written` and goes at the end, like the files of lost races.
+      let guess: { path: string; done: Promise<void> } | undefined;
+      if (attempt === 0 && pending.readVersion > 0n && !opts.mustCreate) {
+        const g = txnFile(pending.readVersion);
+        written.push(g.path);
+        guess = { path: g.path, done: loc.store.put(g.path, encodeTransaction(g.record)) };
+      }
+      const [found, guessWrite] = await Promise.allSettled([latestOrNone(loc), guess?.done]);
+      if (found.status === 'rejected') throw found.reason;
+      const latest = found.value;
       if (latest && opts.mustCreate) {
         throw new CommitConflictError('DATASET_EXISTS', `a dataset already exists at ${loc.uri} (version ${latest.version})`, { version: latest.version, retryable: false });
       }
@@ -121,10 +137,10 @@ export async function commitTransaction(loc: DatasetLocation, txn: Transaction, 
         for (const n of newer) checked.add(n.version);
       }
       // The transaction record says which version it was finally built on.
-      const record = create(TransactionSchema, { ...pending, readVersion: pending.operation.case === 'overwrite' && !latest ? 0n : latestVersion });
-      const txnName = newTransactionFileName(record.readVersion, record.uuid);
-      const txnPath = datasetPath(loc, `${TRANSACTIONS_DIR}/${txnName}`);
-      if (!written.includes(txnPath)) {
+      const { record, name: txnName, path: txnPath } = txnFile(pending.operation.case === 'overwrite' && !latest ? 0n : latestVersion);
+      if (txnPath === guess?.path) {
+        if (guessWrite.status === 'rejected') throw guessWrite.reason;
+      } else if (!written.includes(txnPath)) {
         await loc.store.put(txnPath, encodeTransaction(record));
         written.push(txnPath);
       }

@@ -89,10 +89,36 @@ export async function loadVersion(loc: DatasetLocation, version: bigint): Promis
   throw new VersionNotFoundError('VERSION_NOT_FOUND', `dataset ${loc.uri} has no version ${version}`, { version });
 }
 
-/** The newest version, found by listing (the hint may be stale, missing or garbage). */
+/** A store that can list a folder's object names without their sizes (LocalStore: no stat per entry). */
+interface NameListingStore extends ObjectStore {
+  listNames(prefix: string): Promise<string[]>;
+}
+
+function canListNames(store: ObjectStore): store is NameListingStore {
+  return typeof (store as Partial<NameListingStore>).listNames === 'function';
+}
+
+/** The newest committed version's name, by listing `_versions/` (names only where the store can). */
+async function newestVersion(loc: DatasetLocation): Promise<{ version: bigint; naming: ManifestNaming; path: string } | undefined> {
+  if (!canListNames(loc.store)) {
+    const entries = await listVersionEntries(loc);
+    return entries[entries.length - 1];
+  }
+  const prefix = datasetPath(loc, VERSIONS_DIR) + '/';
+  let best: { version: bigint; naming: ManifestNaming; path: string } | undefined;
+  for (const path of await loc.store.listNames(prefix)) {
+    const parsed = parseManifestName(path.slice(prefix.length));
+    if (parsed && (!best || parsed.version > best.version)) best = { ...parsed, path };
+  }
+  return best;
+}
+
+/**
+ * The newest version, always found by listing `_versions/` (the hint may be stale, missing or
+ * garbage; versions may have gaps where cleanup removed some, so probing forward is not enough).
+ */
 export async function loadLatest(loc: DatasetLocation): Promise<LoadedManifest> {
-  const entries = await listVersionEntries(loc);
-  const last = entries[entries.length - 1];
+  const last = await newestVersion(loc);
   if (!last) throw new VersionNotFoundError('DATASET_NOT_FOUND', `no dataset at ${loc.uri} (no manifests under ${VERSIONS_DIR}/)`, { uri: loc.uri });
   return loadAt(loc, last.path, last.naming);
 }

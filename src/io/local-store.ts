@@ -204,16 +204,26 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  private async tempFor(abs: string): Promise<string> {
-    await fs.mkdir(nodePath.dirname(abs), { recursive: true });
+  private tempFor(abs: string): string {
     return nodePath.join(nodePath.dirname(abs), `.tmp-${nodePath.basename(abs)}-${randomUUID()}`);
+  }
+
+  /** Runs `create` (which creates a file next to `abs`), making the parent folder first only when it is missing. */
+  private async inParent<T>(abs: string, create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e;
+      await fs.mkdir(nodePath.dirname(abs), { recursive: true });
+      return create();
+    }
   }
 
   async put(path: string, data: Uint8Array): Promise<void> {
     const abs = this.resolve(path);
-    const tmp = await this.tempFor(abs);
+    const tmp = this.tempFor(abs);
     try {
-      await fs.writeFile(tmp, data);
+      await this.inParent(abs, () => fs.writeFile(tmp, data));
       await fs.rename(tmp, abs);
       readHandles.invalidate(abs);
       this.counters.writeRequests++;
@@ -226,9 +236,9 @@ export class LocalStore implements ObjectStore {
 
   async putIfAbsent(path: string, data: Uint8Array): Promise<void> {
     const abs = this.resolve(path);
-    const tmp = await this.tempFor(abs);
+    const tmp = this.tempFor(abs);
     try {
-      await fs.writeFile(tmp, data);
+      await this.inParent(abs, () => fs.writeFile(tmp, data));
       // link() is atomic and fails if the target exists: exactly one concurrent committer wins.
       await fs.link(tmp, abs);
       readHandles.invalidate(abs);
@@ -238,14 +248,17 @@ export class LocalStore implements ObjectStore {
       if (isErrno(e, 'EEXIST')) throw new AlreadyExistsError(path, { cause: e });
       return this.wrap(e, path);
     } finally {
-      await fs.rm(tmp, { force: true });
+      // The temp name goes in every case (after link() the object keeps its other name).
+      await fs.unlink(tmp).catch((e: unknown) => {
+        if (!isErrno(e, 'ENOENT')) throw e;
+      });
     }
   }
 
   async createWriter(path: string): Promise<ObjectWriter> {
     const abs = this.resolve(path);
-    const tmp = await this.tempFor(abs);
-    const fh = await fs.open(tmp, 'wx');
+    const tmp = this.tempFor(abs);
+    const fh = await this.inParent(abs, () => fs.open(tmp, 'wx'));
     const counters = this.counters;
     let position = 0;
     let closed = false;
@@ -313,6 +326,23 @@ export class LocalStore implements ObjectStore {
     };
     await walk(dirRel);
     return out;
+  }
+
+  /**
+   * Paths of the objects directly inside the folder `prefix` names (ends with '/'), without sizes:
+   * one directory read and no stat per entry. Not part of ObjectStore; callers feature-test it.
+   */
+  async listNames(prefix: string): Promise<string[]> {
+    this.counters.listRequests++;
+    const dir = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(this.resolve(dir), { withFileTypes: true });
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return [];
+      throw e;
+    }
+    return entries.filter((ent) => ent.isFile()).map((ent) => (dir ? `${dir}/${ent.name}` : ent.name));
   }
 
   async delete(path: string): Promise<void> {
