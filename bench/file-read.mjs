@@ -2,44 +2,21 @@
 // binary 64 B) once, then reads it back in 256 K-row ranges several times from a warm page
 // cache, so the figure is the reader's CPU cost (decode + assembly), not the disk. Also reports
 // CPU seconds, which a busy machine disturbs less than wall time.
-import * as arrow from 'apache-arrow';
 import { rmSync } from 'node:fs';
 import { LocalStore } from '../dist/io/local-store.js';
 import { createFileWriter, openLanceFile } from '../dist/format/file/index.js';
 import { lanceSchemaFromArrow } from '../dist/format/schema.js';
-import { MB, SCALE, benchDir, fillRandom, median, peakRssMB, prng, report, timed } from './lib.mjs';
+import { MB, SCALE, benchDir, median, peakRssMB, prng, report, timed, mixedBatch } from './lib.mjs';
 
 const TARGET = Math.round(1e9 * SCALE);
 const ROWS_PER_BATCH = 64 * 1024;
 const REPEAT = Number(process.env.LANCET_BENCH_REPEAT ?? '5');
 const rnd = prng(42);
 
-function makeBatch(rows) {
-  const ids = new BigInt64Array(rows);
-  const vals = new Float64Array(rows);
-  const strOffsets = new Int32Array(rows + 1);
-  const strData = new Uint8Array(rows * 24);
-  const binOffsets = new Int32Array(rows + 1);
-  const binData = fillRandom(new Uint8Array(rows * 64), rnd);
-  for (let i = 0; i < rows; i++) {
-    ids[i] = BigInt(i);
-    vals[i] = rnd();
-    strOffsets[i + 1] = (i + 1) * 24;
-    binOffsets[i + 1] = (i + 1) * 64;
-  }
-  for (let i = 0; i < strData.length; i++) strData[i] = 97 + ((rnd() * 26) | 0);
-  const data = {
-    id: arrow.makeData({ type: new arrow.Int64(), length: rows, data: ids }),
-    value: arrow.makeData({ type: new arrow.Float64(), length: rows, data: vals }),
-    name: arrow.makeData({ type: new arrow.Utf8(), length: rows, valueOffsets: strOffsets, data: strData }),
-    payload: arrow.makeData({ type: new arrow.Binary(), length: rows, valueOffsets: binOffsets, data: binData }),
-  };
-  return { batch: new arrow.RecordBatch(data), bytes: rows * (8 + 8 + 24 + 64) };
-}
 
 const dir = benchDir('file-read');
 const store = new LocalStore(dir);
-const { batch, bytes: batchBytes } = makeBatch(ROWS_PER_BATCH);
+const { batch, bytes: batchBytes } = await mixedBatch(ROWS_PER_BATCH, rnd);
 const batches = Math.max(1, Math.round(TARGET / batchBytes));
 const logical = batches * batchBytes;
 const schema = lanceSchemaFromArrow(batch.schema);

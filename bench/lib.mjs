@@ -271,3 +271,31 @@ export function rssNowMB() {
 export function log(name, ...a) {
   process.stderr.write(`[${name}] ${a.join(' ')}\n`);
 }
+
+/**
+ * One record batch of the mixed-column benchmark table (int64, float64, 24-byte utf8, 64-byte
+ * binary) and its logical size in bytes.
+ */
+export async function mixedBatch(rows, rnd) {
+  const arrow = await import('apache-arrow');
+  const ids = new BigInt64Array(rows);
+  const vals = new Float64Array(rows);
+  const strOffsets = new Int32Array(rows + 1);
+  const strData = new Uint8Array(rows * 24);
+  const binOffsets = new Int32Array(rows + 1);
+  const binData = fillRandom(new Uint8Array(rows * 64), rnd);
+  for (let i = 0; i < rows; i++) {
+    ids[i] = BigInt(i);
+    vals[i] = rnd();
+    strOffsets[i + 1] = (i + 1) * 24;
+    binOffsets[i + 1] = (i + 1) * 64;
+  }
+  for (let i = 0; i < strData.length; i++) strData[i] = 97 + ((rnd() * 26) | 0);
+  const data = {
+    id: arrow.makeData({ type: new arrow.Int64(), length: rows, data: ids }),
+    value: arrow.makeData({ type: new arrow.Float64(), length: rows, data: vals }),
+    name: arrow.makeData({ type: new arrow.Utf8(), length: rows, valueOffsets: strOffsets, data: strData }),
+    payload: arrow.makeData({ type: new arrow.Binary(), length: rows, valueOffsets: binOffsets, data: binData }),
+  };
+  return { batch: new arrow.RecordBatch(data), bytes: rows * (8 + 8 + 24 + 64) };
+}
