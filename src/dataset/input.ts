@@ -2,6 +2,7 @@
 // batches, or an array of row objects. Everything becomes a stream of RecordBatches whose
 // columns follow one Arrow schema.
 import * as arrow from 'apache-arrow';
+import { blobStructFromColumn } from './blob/blob-columns.js';
 import { InvalidInputError } from '../errors.js';
 
 export type RowObject = Record<string, unknown>;
@@ -137,6 +138,12 @@ export function conformBatch(batch: arrow.RecordBatch, schema: arrow.Schema): ar
     }
     const col = batch.getChildAt(i)!;
     if (!arrow.util.compareTypes(col.type, f.type)) {
+      // Binary / string columns for a Blob V2 column: bytes are payloads, strings external URIs.
+      const blob = col.data.length === 1 ? blobStructFromColumn(col.data[0]!, f) : undefined;
+      if (blob) {
+        if (!f.nullable && blob.nullCount > 0) throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is not nullable but the data has nulls`, { column: f.name });
+        return blob;
+      }
       throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is ${String(col.type)} in the data but ${String(f.type)} in the table`, { column: f.name });
     }
     if (!f.nullable && col.nullCount > 0) throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is not nullable but the data has nulls`, { column: f.name });
