@@ -1,7 +1,7 @@
 // connect(root): a directory (or memory:// URI) of tables. Table "name" lives in
 // `<root>/name.lance`; a dotted name "ns.name" (or "a.b.name") addresses a namespace:
 // `<root>/ns/name.lance`. Each part is letters, digits, '_' and '-'.
-import { storeForUri } from '../io/open-store.js';
+import { storeForUri, type OpenStoreOptions } from '../io/open-store.js';
 import { joinPath, type ObjectStore } from '../io/object-store.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { Dataset, openDatasetAt } from './dataset.js';
@@ -27,13 +27,13 @@ export class Connection {
   private readonly store: ObjectStore;
   private readonly base: string;
 
-  constructor(uri: string, store?: ObjectStore) {
+  constructor(uri: string, store?: ObjectStore, options: OpenStoreOptions = {}) {
     this.uri = uri;
     if (store) {
       this.store = store;
       this.base = '';
     } else {
-      const s = storeForUri(uri);
+      const s = storeForUri(uri, options);
       this.store = s.store;
       this.base = s.path;
     }
@@ -86,6 +86,10 @@ export class Connection {
   }
 }
 
-export async function connect(root: string, opts: { store?: ObjectStore } = {}): Promise<Connection> {
-  return new Connection(root, opts.store);
+/**
+ * Opens the tables under `root`: a local path, `file://`, `memory://name` or `s3://bucket/prefix`
+ * (with `storageOptions` such as `aws_endpoint`, `aws_region`, credentials; else the SDK's chain).
+ */
+export async function connect(root: string, opts: { store?: ObjectStore; storageOptions?: Record<string, string> } = {}): Promise<Connection> {
+  return new Connection(root, opts.store, opts.storageOptions ? { storageOptions: opts.storageOptions } : {});
 }
