@@ -60,3 +60,28 @@ describe('terminal output', () => {
     expect(n.out()).toMatch(/row address/);
   });
 });
+
+describe('blob cat progress', () => {
+  it('a large blob streams to stdout intact while a byte bar goes to a TTY stderr only', async () => {
+    const { connect, blobField } = await import('../../src/index.js');
+    const arrow = await import('apache-arrow');
+    const root = mkdtempSync(join(tmpdir(), 'lancet-cli-cat-'));
+    const db = await connect(root);
+    const big = new Uint8Array(9 << 20).map((_, i) => (i * 13) & 0xff);
+    const schema = new arrow.Schema([new arrow.Field('id', new arrow.Int32(), false), blobField('img')]);
+    await db.createTable('t', [{ id: 1, img: big }], { schema });
+    const ds = join(root, 't.lance');
+    const tty = ttyIo({ stdoutTty: false, stderrTty: true });
+    const chunks: Buffer[] = [];
+    tty.io.stdout.removeAllListeners('data');
+    tty.io.stdout.on('data', (d: Buffer) => chunks.push(d));
+    expect(await runCli(['blob', 'cat', ds, '--column', 'img', '--row', '0'], tty.io)).toBe(0);
+    expect(Buffer.concat(chunks).equals(Buffer.from(big))).toBe(true);
+    expect(tty.err()).toContain('blob cat (KiB) [');
+    const pipe = ttyIo({ stdoutTty: false, stderrTty: false });
+    pipe.io.stdout.removeAllListeners('data');
+    pipe.io.stdout.on('data', () => undefined);
+    expect(await runCli(['blob', 'cat', ds, '--column', 'img', '--row', '0'], pipe.io)).toBe(0);
+    expect(pipe.err()).toBe('');
+  });
+});

@@ -10,6 +10,9 @@ import { fetchDatasetBlobFiles } from '../../dataset/blob/dataset-blobs.js';
 import { deletedRows, fragmentRows } from '../../dataset/scan.js';
 import { blobColumnField } from '../inspect/blob-rows.js';
 import { guardPipe } from '../inspect/stdout-pipe.js';
+import { progress } from '../progress.js';
+
+const LARGE_BLOB = 8 << 20;
 
 /** `123`, `0x7b` or `FRAG:OFFSET` → a row address. */
 export function parseRowAddress(text: string): bigint {
@@ -83,11 +86,15 @@ export const blobCatCommand: Command = {
       throw new InvalidInputError('BAD_RANGE', `range ${start}:${end} is outside blob of ${file.size} bytes at row ${addr} (ranges are half-open, 0 ≤ START ≤ END ≤ ${file.size})`, { row: addr });
     }
     const pipe = guardPipe(io);
+    // Large copies show a byte-count bar on stderr (terminals only; stdout carries the bytes).
+    const bar = end - start >= LARGE_BLOB ? progress(io, 'blob cat (KiB)', Math.ceil((end - start) / 1024)) : undefined;
     try {
       for await (const chunk of file.chunks(start, end)) {
         if (pipe.closed || !(await writeChunk(io, chunk))) break;
+        bar?.tick(Math.ceil(chunk.length / 1024));
       }
     } finally {
+      bar?.done();
       pipe.release();
     }
     return 0;
