@@ -5,6 +5,7 @@
 //     (bit-packed ints, runs, constants, nulls in runs and scattered, FSST-sized and dictionary
 //     strings, large binary, floats, bools); Lance 12 writes each batch as one dataset; lancet
 //     decodes every page and must reproduce the values exactly.
+import { seededRandom } from '../../src/io/faulty-store.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as fs from 'node:fs';
@@ -124,22 +125,12 @@ const batchArb = fc.record({
   columns: fc.array(columnArb, { minLength: COLUMNS_PER_BATCH, maxLength: COLUMNS_PER_BATCH }),
 });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'lance', 'arrow', 'page'];
 
 /** Expands a case into canonical JSON values and the Arrow vector Lance will be given. */
 function expand(c: ColumnCase, n: number): { values: unknown[]; vector: arrow.Vector; kind: Kind } {
-  const r = prng(c.seed);
+  const r = seededRandom(c.seed);
   const s = c.shape;
   const nullMode = 'nulls' in s ? s.nulls : 'none';
   const isNull = (i: number): boolean => (nullMode === 'scattered' ? r() < 0.15 : nullMode === 'runs' ? Math.floor(i / 97) % 3 === 1 : false);

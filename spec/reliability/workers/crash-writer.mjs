@@ -4,11 +4,11 @@
 // logs `P rows sum` (the state the commit will produce) and after the commit returns
 // `C version rows sum`, both fsync'ed, so the test can check the dataset against the model.
 import { appendFileSync, fsyncSync, openSync } from 'node:fs';
-import { rng } from './store.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { lib, root } = cfg;
 const { connect } = await import(`${lib}/dataset/index.js`);
+const { seededRandom } = await import(`${lib}/io/faulty-store.js`);
 await import(`${lib}/dataset/blob/table-blobs.js`);
 
 export function payload(id, size) {
@@ -38,7 +38,7 @@ const t = await db.openTable('c');
 const ids = new Set(Array.from((await t.query().select(['id']).toArrow()).getChild('id').toArray()));
 let next = 1;
 for (const id of ids) if (id >= next) next = id + 1;
-const random = rng(seed);
+const random = seededRandom(seed);
 const sum = (s) => [...s].reduce((a, b) => a + b, 0);
 process.stdout.write('ready\n');
 for (;;) {

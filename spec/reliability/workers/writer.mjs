@@ -1,15 +1,16 @@
 // Concurrency worker: `commits` operations on table "r", a random mix of appends of its own rows
 // and deletes of a sub-range of its own live rows. Prints one JSON line: every operation with its
 // outcome (landed version, or the error's class and code) and the lost manifest races.
-import { openStore, rng } from './store.mjs';
+import { openStore } from './store.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { lib, worker, commits, seed } = cfg;
 const { connect } = await import(`${lib}/dataset/index.js`);
+const { seededRandom } = await import(`${lib}/io/faulty-store.js`);
 const { store, stats } = await openStore(lib, cfg.store);
 const db = await connect(cfg.store.kind === 'local' ? cfg.store.root : 's3://test', { store });
 const t = await db.openTable('r');
-const random = rng(seed);
+const random = seededRandom(seed);
 const live = new Map(); // batch -> Set of live seqs
 const ops = [];
 let batch = 0;
