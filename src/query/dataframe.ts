@@ -47,14 +47,16 @@ export class DataFrame {
     return new DataFrame(catalog, names, async (ctx) => scanPlan(await ctx.openSource(parts), parts[parts.length - 1]!));
   }
 
-  private then(f: (p: Plan, ctx: BindContext) => Plan | Promise<Plan>): DataFrame {
+  // Not named `then`: a `then` method makes the DataFrame a thenable, and `await df` would call
+  // it with resolve/reject and never settle.
+  private derive(f: (p: Plan, ctx: BindContext) => Plan | Promise<Plan>): DataFrame {
     return new DataFrame(this.catalog, this.names, async (ctx) => f(await this.build(ctx), ctx));
   }
 
   /** Keeps rows matching a SQL predicate (`"category = 'shoes'"`). */
   filter(predicate: string): DataFrame {
     const ast = parseWhere(predicate);
-    return this.then((p) => ({ op: 'filter', input: p, pred: bindIr(toIr(ast), { cols: p.cols }), cols: p.cols }));
+    return this.derive((p) => ({ op: 'filter', input: p, pred: bindIr(toIr(ast), { cols: p.cols }), cols: p.cols }));
   }
 
   where(predicate: string): DataFrame {
@@ -64,7 +66,7 @@ export class DataFrame {
   /** Columns or expressions (`"id"`, `"image"`, `"image.size AS bytes"`); blob columns stay references. */
   select(...items: string[]): DataFrame {
     const parsed = items.map(parseItem);
-    return this.then((p) => {
+    return this.derive((p) => {
       const scope = { cols: p.cols };
       const out = parsed.map(({ ast, alias }) => {
         const expr = bindIr(toIr(ast), scope);
@@ -108,11 +110,11 @@ export class DataFrame {
   orderBy(...items: string[]): DataFrame {
     const st = parseSql(`SELECT 1 ORDER BY ${items.join(', ')}`)[0] as Obj;
     const orderItems = variant(((st.Query as Obj).order_by as Obj).kind)[1] as Obj[];
-    return this.then((p) => ({ op: 'sort', input: p, keys: orderItems.map((o) => sortKey(o, { cols: p.cols })), cols: p.cols }));
+    return this.derive((p) => ({ op: 'sort', input: p, keys: orderItems.map((o) => sortKey(o, { cols: p.cols })), cols: p.cols }));
   }
 
   limit(n: number, offset = 0): DataFrame {
-    return this.then((p) => ({ op: 'limit', input: p, limit: n, offset, cols: p.cols }));
+    return this.derive((p) => ({ op: 'limit', input: p, limit: n, offset, cols: p.cols }));
   }
 
   /** Runs the plan: an Arrow table, blob columns as descriptors. */
