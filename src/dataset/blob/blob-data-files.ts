@@ -10,14 +10,18 @@ import { isBlobV2Field } from '../../format/schema.js';
 import { dataFileFormat, setDataFileFormat, type DataFileFormat, type DataFileWriter } from '../data-files.js';
 import { createBlobWriteHooks, type BlobWriteHooks, type BlobWriteOptions } from './write-hooks.js';
 import { newBlobWriteCounters, type BlobWriteCounters } from '../../format/blob/blob-writer.js';
+import { withBlobTokenScope } from './blob-values.js';
 
 const context = new AsyncLocalStorage<{ opts: BlobWriteOptions; counters: BlobWriteCounters }>();
 const WRAPPED = Symbol.for('lancet.blob-data-files');
 
-/** Runs `fn` (a dataset write) with blob write options; returns its result and the blob counters. */
+/**
+ * Runs `fn` (a dataset write) with blob write options; returns its result and the blob counters.
+ * Blob tokens issued inside `fn` are released when it settles (see withBlobTokenScope).
+ */
 export async function withBlobWriteOptions<T>(opts: BlobWriteOptions, fn: () => Promise<T>): Promise<{ result: T; counters: BlobWriteCounters }> {
   const counters = newBlobWriteCounters();
-  const result = await context.run({ opts, counters }, fn);
+  const result = await withBlobTokenScope(() => context.run({ opts, counters }, fn));
   return { result, counters };
 }
 

@@ -2,6 +2,7 @@
 // bytes and URIs fit as they are; values that cannot live in Arrow (references to stored blobs,
 // streams, files, web Blobs) travel as a process-local token in `uri` that the write hook swaps
 // back for the value — the same idea as Lance Spark's LANCEREF tokens, but never persisted.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { InvalidInputError } from '../../errors.js';
 import type { BlobInput } from '../../format/blob/blob-input.js';
@@ -11,6 +12,25 @@ const TOKEN_PREFIX = 'lancet-blob-token:';
 // collected between building the batch and writing it (seen under memory pressure). An entry is
 // released when the write hook resolves it; each token stands in exactly one cell.
 const live = new Map<string, object>();
+// A write that fails part-way never resolves the tokens of the rows it did not reach, so each
+// write runs in a scope that remembers what it issued and releases all of it when the write
+// settles, whatever the outcome.
+const scopes = new AsyncLocalStorage<Set<string>>();
+
+/**
+ * Runs `fn` (one write: building its rows and writing them) in a token scope: every token issued
+ * inside is released when `fn` settles. A scope inside a scope joins the outer one, so tokens
+ * live as long as the outermost write.
+ */
+export async function withBlobTokenScope<T>(fn: () => Promise<T>): Promise<T> {
+  if (scopes.getStore()) return fn();
+  const issued = new Set<string>();
+  try {
+    return await scopes.run(issued, fn);
+  } finally {
+    for (const token of issued) live.delete(token);
+  }
+}
 
 export interface LogicalBlobValue {
   data: Uint8Array | null;
@@ -30,6 +50,7 @@ export function toLogicalBlobValue(v: BlobInput): LogicalBlobValue | null {
   if (typeof o['uri'] === 'string' && !('data' in o && o['data'] != null) && o['position'] === undefined && o['size'] === undefined) return { data: null, uri: o['uri'] };
   const token = TOKEN_PREFIX + randomUUID();
   live.set(token, v as object);
+  scopes.getStore()?.add(token);
   return { data: null, uri: token };
 }
 

@@ -14,6 +14,7 @@ import type { CopiedBlobs } from './copy-blobs.js';
 import { copyDatasetBlobs, datasetBlobView, fetchDatasetBlobFiles, fetchDatasetBlobs, prepareBlobRows } from './dataset-blobs.js';
 import { enableBlobWrites, withBlobWriteOptions } from './blob-data-files.js';
 import type { BlobWriteOptions } from './write-hooks.js';
+import { withBlobTokenScope } from './blob-values.js';
 
 export interface BlobWriteParams {
   blob?: BlobWriteOptions;
@@ -70,6 +71,14 @@ export function installTableBlobs(): void {
     this.lastBlobWrite = counters;
     return result;
   };
+
+  // Row rewrites carry blobs as tokens too; a rewrite that fails must release them like add().
+  for (const name of ['update', 'delete', 'compact'] as const) {
+    const inner = Table.prototype[name] as (...a: unknown[]) => Promise<unknown>;
+    (Table.prototype as unknown as Record<string, unknown>)[name] = function (this: Table, ...a: unknown[]) {
+      return withBlobTokenScope(() => inner.apply(this, a));
+    };
+  }
 
   const createTable = Connection.prototype.createTable;
   Connection.prototype.createTable = async function (this: Connection, name: string, data: TableData, opts: CreateOptions & BlobWriteParams = {}) {
