@@ -35,7 +35,8 @@ export function rowAddress(fragmentId: bigint, offset: number): bigint {
 
 /** Sorted deleted offsets of a fragment (empty when it has no deletion file). */
 export async function deletedRows(loc: DatasetLocation, frag: DataFragment): Promise<Uint32Array> {
-  return frag.deletionFile ? readDeletionFile(loc.store, loc.base, frag.id, frag.deletionFile) : new Uint32Array();
+  // The fragment's row count bounds what its deletion file may hold (and allocate).
+  return frag.deletionFile ? readDeletionFile(loc.store, loc.base, frag.id, frag.deletionFile, await fragmentRows(loc, frag)) : new Uint32Array();
 }
 
 function dataFilePath(loc: DatasetLocation, frag: DataFragment, f: DataFile): string {

@@ -13,6 +13,8 @@ const COOKIE_RUNS = 12347;
 const ARRAY_MAX = 4096;
 const BITMAP_BYTES = 8192;
 const NO_OFFSET_THRESHOLD = 4;
+/** Error code of a deletion vector that names rows its fragment does not have. */
+export const DELETION_OUT_OF_RANGE = 'DELETION_OUT_OF_RANGE';
 
 export interface RoaringWriteOptions {
   /** Use run containers where they are smaller (cookie 12347). Default false, like roaring-rs. */
@@ -121,11 +123,37 @@ export function encodeRoaring(values: Iterable<number>, opts: RoaringWriteOption
   return out;
 }
 
-/** Parses a portable roaring bitmap into its sorted values; `path` names the file in errors. */
-export function decodeRoaring(bytes: Uint8Array, path = '<roaring>'): Uint32Array {
+/** What the reader knows about the bitmap before reading it; checked before anything is allocated. */
+export interface RoaringLimits {
+  /** Every value must be below this: the fragment's physical row count. Default 2^32. */
+  rowLimit?: number;
+  /** The number of values the manifest declares (`num_deleted_rows`), when it declares one. */
+  expectedCount?: number;
+}
+
+interface ContainerPlan {
+  key: number;
+  card: number;
+  kind: 'array' | 'bitmap' | 'run';
+  /** Where its body starts. */
+  at: number;
+}
+
+/**
+ * Parses a portable roaring bitmap into its sorted values; `path` names the file in errors.
+ *
+ * The header is checked whole against the byte length and `limits` before the output is
+ * allocated: a run container claims up to 65,536 values in 6 bytes, so a small hostile file can
+ * otherwise demand gigabytes. Values are then bounded by `rowLimit`, and so is the allocation.
+ */
+export function decodeRoaring(bytes: Uint8Array, path = '<roaring>', limits: RoaringLimits = {}): Uint32Array {
+  const rowLimit = Math.min(limits.rowLimit ?? 2 ** 32, 2 ** 32);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fail = (msg: string, offset: number): never => {
     throw new LanceFormatError('BAD_ROARING', msg, { path, offset });
+  };
+  const outOfRange = (msg: string, offset: number): never => {
+    throw new LanceFormatError(DELETION_OUT_OF_RANGE, msg, { path, offset });
   };
   const need = (at: number, len: number) => {
     if (at + len > bytes.length) fail(`roaring bitmap truncated: needs ${at + len} bytes, has ${bytes.length}`, at);
@@ -149,60 +177,107 @@ export function decodeRoaring(bytes: Uint8Array, path = '<roaring>'): Uint32Arra
     return fail(`unknown roaring cookie ${cookie}`, 0);
   }
   if (n > 65536) fail(`roaring bitmap claims ${n} containers (max 65536)`, 0);
-  need(p, n * 4);
-  const keys: number[] = [];
-  const cards: number[] = [];
-  for (let i = 0; i < n; i++) {
-    keys.push(dv.getUint16(p + i * 4, true));
-    cards.push(dv.getUint16(p + i * 4 + 2, true) + 1);
-  }
+  const descAt = p;
+  need(descAt, n * 4);
   p += n * 4;
-  if (!runFlags || n >= NO_OFFSET_THRESHOLD) p += n * 4; // offsets: containers are read sequentially anyway
-  need(0, p);
-  const total = cards.reduce((s, c) => s + c, 0);
-  const out = new Uint32Array(total);
-  let w = 0;
+  const offsetsAt = !runFlags || n >= NO_OFFSET_THRESHOLD ? p : undefined;
+  if (offsetsAt !== undefined) {
+    need(offsetsAt, n * 4);
+    p += n * 4;
+  }
+
+  // Pass 1: walk the container bodies without materializing a value.
+  const plan: ContainerPlan[] = [];
+  let total = 0;
   let prevKey = -1;
   for (let i = 0; i < n; i++) {
-    const key = keys[i]!;
-    if (key <= prevKey) fail(`roaring container keys out of order (${key} after ${prevKey})`, p);
+    const key = dv.getUint16(descAt + i * 4, true);
+    const card = dv.getUint16(descAt + i * 4 + 2, true) + 1;
+    if (key <= prevKey) fail(`roaring container keys out of order (${key} after ${prevKey})`, descAt + i * 4);
     prevKey = key;
-    const high = key * 65536;
+    if (key * 65536 >= rowLimit) outOfRange(`roaring container ${i} holds values from ${key * 65536}, but the fragment has ${rowLimit} rows`, descAt + i * 4);
+    if (offsetsAt !== undefined) {
+      const declared = dv.getUint32(offsetsAt + i * 4, true);
+      if (declared !== p) fail(`roaring container ${i} offset ${declared} does not match its position ${p}`, offsetsAt + i * 4);
+    }
     const run = runFlags ? (runFlags[i >>> 3]! >>> (i & 7)) & 1 : 0;
+    let kind: ContainerPlan['kind'];
+    let size: number;
+    let maxLow: number;
     if (run) {
+      kind = 'run';
       need(p, 2);
       const nRuns = dv.getUint16(p, true);
       need(p + 2, nRuns * 4);
       let got = 0;
+      let end = 0; // one past the previous run, so runs must be sorted and disjoint
       for (let r = 0; r < nRuns; r++) {
         const start = dv.getUint16(p + 2 + r * 4, true);
         const len = dv.getUint16(p + 4 + r * 4, true) + 1;
-        if (start + len > 65536 || got + len > cards[i]!) fail('roaring run container exceeds its cardinality', p);
-        for (let k = 0; k < len; k++) out[w++] = high + start + k;
+        if (start < end || start + len > 65536) fail(`roaring run ${r} of container ${i} overlaps or overflows its key`, p + 2 + r * 4);
+        end = start + len;
         got += len;
       }
-      if (got !== cards[i]) fail(`roaring run container holds ${got} values, header says ${cards[i]}`, p);
-      p += 2 + nRuns * 4;
-    } else if (cards[i]! > ARRAY_MAX) {
+      if (got !== card) fail(`roaring run container holds ${got} values, header says ${card}`, p);
+      size = 2 + nRuns * 4;
+      maxLow = end - 1;
+    } else if (card > ARRAY_MAX) {
+      kind = 'bitmap';
       need(p, BITMAP_BYTES);
       let got = 0;
+      for (let w = 0; w < BITMAP_BYTES; w += 4) {
+        let x = dv.getUint32(p + w, true);
+        x -= (x >>> 1) & 0x55555555;
+        x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+        got += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+      }
+      if (got !== card) fail(`roaring bitmap container holds ${got} values, header says ${card}`, p);
+      let last = BITMAP_BYTES - 1;
+      while (bytes[p + last] === 0) last--;
+      maxLow = last * 8 + 31 - Math.clz32(bytes[p + last]!);
+      size = BITMAP_BYTES;
+    } else {
+      kind = 'array';
+      need(p, card * 2);
+      size = card * 2;
+      maxLow = dv.getUint16(p + size - 2, true);
+    }
+    if (key * 65536 + maxLow >= rowLimit) outOfRange(`roaring container ${i} holds value ${key * 65536 + maxLow}, but the fragment has ${rowLimit} rows`, p);
+    plan.push({ key, card, kind, at: p });
+    total += card;
+    p += size;
+  }
+  if (limits.expectedCount !== undefined && total !== limits.expectedCount) {
+    fail(`roaring bitmap holds ${total} values, the manifest says ${limits.expectedCount}`, 0);
+  }
+
+  // Pass 2: the header is consistent and bounded; build the values.
+  const out = new Uint32Array(total);
+  let w = 0;
+  for (const c of plan) {
+    const high = c.key * 65536;
+    const q = c.at;
+    if (c.kind === 'run') {
+      const nRuns = dv.getUint16(q, true);
+      for (let r = 0; r < nRuns; r++) {
+        const start = high + dv.getUint16(q + 2 + r * 4, true);
+        const len = dv.getUint16(q + 4 + r * 4, true) + 1;
+        for (let k = 0; k < len; k++) out[w++] = start + k;
+      }
+    } else if (c.kind === 'bitmap') {
       for (let b = 0; b < BITMAP_BYTES; b++) {
-        let byte = bytes[p + b]!;
+        let byte = bytes[q + b]!;
         while (byte) {
           const bit = 31 - Math.clz32(byte & -byte);
-          if (got < cards[i]!) out[w++] = high + b * 8 + bit;
-          got++;
+          out[w++] = high + b * 8 + bit;
           byte &= byte - 1;
         }
       }
-      if (got !== cards[i]) fail(`roaring bitmap container holds ${got} values, header says ${cards[i]}`, p);
-      p += BITMAP_BYTES;
     } else {
-      need(p, cards[i]! * 2);
-      for (let k = 0; k < cards[i]!; k++) out[w++] = high + dv.getUint16(p + k * 2, true);
-      p += cards[i]! * 2;
+      const from = w;
+      for (let k = 0; k < c.card; k++) out[w++] = high + dv.getUint16(q + k * 2, true);
+      for (let k = from + 1; k < w; k++) if (out[k]! <= out[k - 1]!) fail('roaring array container values are not strictly increasing', q);
     }
   }
-  for (let k = 1; k < out.length; k++) if (out[k]! <= out[k - 1]!) fail('roaring values are not strictly increasing', 0);
   return out;
 }
