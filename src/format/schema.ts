@@ -13,6 +13,21 @@ export const BLOB_PACK_FILE_THRESHOLD_KEY = 'lance-encoding:blob-pack-file-size-
 export const LEGACY_BLOB_KEY = 'lance-encoding:blob';
 export const PACKED_STRUCT_KEY = 'lance-encoding:packed';
 
+/**
+ * The deepest nesting lancet accepts, counting each struct/list level and each fixed-size-list
+ * item type: Arrow C++'s IPC reader refuses schemas past the same 64 levels (kMaxNestingDepth).
+ * Checked where a schema enters (manifest, data file, user Arrow schema), so every recursive walk
+ * over fields and types after that point is bounded.
+ */
+export const MAX_SCHEMA_DEPTH = 64;
+
+/** Nesting levels a logical type string adds by itself (fixed-size lists of fixed-size lists). */
+function typeStringDepth(logicalType: string): number {
+  let n = 0;
+  for (let at = logicalType.indexOf('fixed_size_list:'); at !== -1; at = logicalType.indexOf('fixed_size_list:', at + 1)) n++;
+  return n;
+}
+
 /** One node of a Lance schema. Children are present for structs (and blob v2 columns). */
 export interface LanceField {
   id: number;
@@ -209,6 +224,7 @@ export function arrowSchemaOf(s: LanceSchema): arrow.Schema {
 
 /** Builds a Lance schema from Arrow, assigning field ids depth-first pre-order from `firstId`. */
 export function lanceSchemaFromArrow(schema: arrow.Schema, firstId = 0): LanceSchema {
+  checkArrowSchemaDepth(schema);
   let next = firstId;
   const convert = (af: arrow.Field): LanceField => {
     const id = next++;
@@ -221,6 +237,20 @@ export function lanceSchemaFromArrow(schema: arrow.Schema, firstId = 0): LanceSc
     return { id, name: af.name, logicalType, nullable: af.nullable, metadata, children };
   };
   return { fields: schema.fields.map(convert), metadata: Object.fromEntries(schema.metadata ?? new Map<string, string>()) };
+}
+
+/** Refuses an Arrow schema nested deeper than MAX_SCHEMA_DEPTH (walked without recursion). */
+export function checkArrowSchemaDepth(schema: arrow.Schema): void {
+  const stack: Array<{ f: arrow.Field; depth: number; path: string }> = schema.fields.map((f) => ({ f, depth: 1, path: f.name }));
+  while (stack.length) {
+    const { f, depth, path } = stack.pop()!;
+    if (depth > MAX_SCHEMA_DEPTH) {
+      throw new InvalidInputError('SCHEMA_TOO_DEEP', `column "${path.split('.')[0]}" is nested more than ${MAX_SCHEMA_DEPTH} levels deep (the limit Arrow C++ also applies); flatten the schema`, {
+        depth: MAX_SCHEMA_DEPTH,
+      });
+    }
+    for (const c of (f.type.children ?? []) as arrow.Field[]) stack.push({ f: c, depth: depth + 1, path: depth < 4 ? `${path}.${c.name}` : path });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,12 +292,14 @@ export function toPbFields(fields: readonly LanceField[]): PbField[] {
 /** Rebuilds the field tree; every parent must appear before its children. */
 export function fromPbFields(pb: readonly PbField[], where: { path?: string } = {}): LanceField[] {
   const byId = new Map<number, LanceField>();
+  const depthOf = new Map<LanceField, number>();
   const roots: LanceField[] = [];
   for (const p of pb) {
     const metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(p.metadata)) metadata[k] = dec.decode(v);
     if (p.extensionName && metadata[EXTENSION_KEY] === undefined) metadata[EXTENSION_KEY] = p.extensionName;
     const f: LanceField = { id: p.id, name: p.name, logicalType: p.logicalType, nullable: p.nullable, metadata, children: [] };
+    let depth = 1;
     if (p.parentId === -1) roots.push(f);
     else {
       const parent = byId.get(p.parentId);
@@ -275,6 +307,15 @@ export function fromPbFields(pb: readonly PbField[], where: { path?: string } = 
         throw new LanceFormatError('BAD_SCHEMA', `field "${p.name}" (id ${p.id}) names parent id ${p.parentId}, which does not precede it`, where);
       }
       parent.children.push(f);
+      depth = depthOf.get(parent)! + 1;
+    }
+    depthOf.set(f, depth);
+    if (depth + typeStringDepth(p.logicalType) > MAX_SCHEMA_DEPTH) {
+      throw new LanceFormatError(
+        'SCHEMA_TOO_DEEP',
+        `field "${p.name}" (id ${p.id}) is nested more than ${MAX_SCHEMA_DEPTH} levels deep, past the limit lancet (like Arrow C++) reads`,
+        where,
+      );
     }
     // Lance writes id -1 for the placeholder children of blob descriptors in file schemas.
     if (p.id >= 0) {
