@@ -12,7 +12,7 @@ import { InvalidInputError } from '../errors.js';
 import { commitTransaction, newTransaction, type CommitOptions } from './commit.js';
 import { Dataset } from './dataset.js';
 import { withReplan, type ReplanOptions } from './delete.js';
-import { exprModule } from './filter.js';
+import { exprModule, TABLE_API_DIALECT } from './filter.js';
 import * as expr from './expr/index.js';
 import { discardWrites, evalAs, makeBatch, readFragment, writeColumnFile } from './mutation-io.js';
 
@@ -45,11 +45,22 @@ function checkNewNames(schema: LanceSchema, names: readonly string[]): void {
   if (new Set(names).size !== names.length) throw new InvalidInputError('COLUMN_EXISTS', `duplicate new column names: ${names.join(', ')}`);
 }
 
+/**
+ * The first id a new column may take: above every id in the schema and every id a data file
+ * still lists. A dropped column's id stays in its data files' `fields`, so reusing it would make
+ * the new column read the old column's bytes; Lance assigns ids the same way.
+ */
+export function nextFieldId(snap: Pick<Dataset, 'schema' | 'fragments'>): number {
+  let max = maxFieldId(snap.schema);
+  for (const frag of snap.fragments) for (const file of frag.files) for (const id of file.fields) if (id > max) max = id;
+  return max + 1;
+}
+
 /** Adds columns to every row; existing data files are never rewritten. */
 export async function addColumns(ds: Dataset, columns: NewColumns, opts: ReplanOptions = {}): Promise<SchemaChangeResult> {
   return withReplan(await ds.latest().catch(() => ds), opts, async (snap) => {
     const computed = !(columns instanceof arrow.Schema) && !Array.isArray(columns);
-    const next = maxFieldId(snap.schema) + 1;
+    const next = nextFieldId(snap);
     let added: LanceField[];
     let exprs: Map<string, expr.Expr> | undefined;
     if (!computed) {
@@ -63,7 +74,7 @@ export async function addColumns(ds: Dataset, columns: NewColumns, opts: ReplanO
       checkNewNames(snap.schema, entries.map(([n]) => n));
       exprs = new Map(entries.map(([n, sql]) => [n, m.parseExpr!(sql) as expr.Expr]));
       const arrowSchema = snap.arrowSchema;
-      const fields = entries.map(([n]) => new arrow.Field(n, expr.exprType(exprs!.get(n)!, arrowSchema), true));
+      const fields = entries.map(([n]) => new arrow.Field(n, expr.exprType(exprs!.get(n)!, arrowSchema, TABLE_API_DIALECT), true));
       added = lanceSchemaFromArrow(new arrow.Schema(fields), next).fields;
     }
     const schema: LanceSchema = { fields: [...snap.schema.fields, ...added], metadata: snap.schema.metadata };
