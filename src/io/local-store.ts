@@ -1,9 +1,10 @@
-import { constants as fsc, createReadStream } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, InvalidInputError, NotFoundError, StoreError } from '../errors.js';
 import { readCoalesced } from './range-plan.js';
+import { assertFitsInMemory, readFully } from './read-limits.js';
 import { newCounters, type ByteRange, type CopyMethod, type IoCounters, type ObjectMeta, type ObjectStore, type ObjectWriter } from './object-store.js';
 
 function isErrno(e: unknown, code: string): boolean {
@@ -14,12 +15,43 @@ function isErrno(e: unknown, code: string): boolean {
 const MAX_OPEN_READ_HANDLES = 64;
 const READ_HANDLE_IDLE_MS = 1000;
 
+/** Bytes per chunk of readStream. */
+const STREAM_CHUNK = 1 << 20;
+
+interface OpenedFile {
+  fh: fs.FileHandle;
+  /** The file's real path (symlinks resolved), checked against each reader's root. */
+  real: string;
+}
+
 interface ReadHandle {
-  fh: Promise<fs.FileHandle>;
+  fh: Promise<OpenedFile>;
   users: number;
   /** Evicted or invalidated: closed once its last reader is done. */
   dead: boolean;
   idle?: NodeJS.Timeout;
+}
+
+/**
+ * Opens `abs` read-only and learns its real path. The real path is checked to name the very file
+ * that was opened (same device and inode), so a link swapped between the open and the lookup
+ * cannot slip another file past the root check.
+ */
+async function openReal(abs: string): Promise<OpenedFile> {
+  for (let attempt = 0; ; attempt++) {
+    const fh = await fs.open(abs, 'r');
+    try {
+      const [real, st] = await Promise.all([fs.realpath(abs), fh.stat()]);
+      const at = await fs.stat(real);
+      if (at.ino === st.ino && at.dev === st.dev) return { fh, real };
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
+    await fh.close().catch(() => undefined);
+    // Replaced (renamed over) while being opened: a concurrent writer, try again.
+    if (attempt >= 3) throw new StoreError('CHANGED_WHILE_OPENING', 'object kept being replaced while being opened', abs);
+  }
 }
 
 /**
@@ -32,7 +64,7 @@ interface ReadHandle {
 class ReadHandleCache {
   private readonly open = new Map<string, ReadHandle>(); // insertion order = least recently used first
 
-  async acquire(abs: string): Promise<{ fh: fs.FileHandle; release: () => void }> {
+  async acquire(abs: string): Promise<{ fh: fs.FileHandle; real: string; release: () => void }> {
     let h = this.open.get(abs);
     if (h) {
       this.open.delete(abs);
@@ -40,7 +72,7 @@ class ReadHandleCache {
       if (h.idle) clearTimeout(h.idle);
       h.idle = undefined;
     } else {
-      const entry: ReadHandle = { fh: fs.open(abs, 'r'), users: 0, dead: false };
+      const entry: ReadHandle = { fh: openReal(abs), users: 0, dead: false };
       h = entry;
       this.open.set(abs, entry);
       // A failed open is not cached: the next reader tries again.
@@ -49,16 +81,17 @@ class ReadHandleCache {
     }
     h.users++;
     const entry = h;
-    let fh: fs.FileHandle;
+    let opened: OpenedFile;
     try {
-      fh = await entry.fh;
+      opened = await entry.fh;
     } catch (e) {
       entry.users--;
       throw e;
     }
     let released = false;
     return {
-      fh,
+      fh: opened.fh,
+      real: opened.real,
       release: () => {
         if (released) return;
         released = true;
@@ -93,7 +126,7 @@ class ReadHandleCache {
 
 async function closeQuietly(h: ReadHandle): Promise<void> {
   try {
-    await (await h.fh).close();
+    await (await h.fh).fh.close();
   } catch {
     /* failed open or already closed */
   }
@@ -101,14 +134,62 @@ async function closeQuietly(h: ReadHandle): Promise<void> {
 
 const readHandles = new ReadHandleCache();
 
+export interface LocalStoreOptions {
+  /**
+   * Read through symlinks whose target lies outside the root. Off by default: a dataset (or a
+   * planted sidecar) must not make lancet read files it was not pointed at. Only external blob
+   * reads the connection allowed anywhere (allowUnconfinedExternalBlobs) turn it on.
+   */
+  followSymlinksOutsideRoot?: boolean;
+}
+
 /** Object store over a local directory. put-if-absent is `link(tmp, final)`, which fails with EEXIST atomically. */
 export class LocalStore implements ObjectStore {
   readonly kind = 'local';
   readonly root: string;
   readonly counters: IoCounters = newCounters();
+  private readonly followSymlinksOutsideRoot: boolean;
+  private rootReal: Promise<string> | undefined;
 
-  constructor(root: string) {
+  constructor(root: string, opts: LocalStoreOptions = {}) {
     this.root = nodePath.resolve(root);
+    this.followSymlinksOutsideRoot = opts.followSymlinksOutsideRoot ?? false;
+  }
+
+  /** The root with symlinks resolved (cached once it exists). */
+  private realRoot(): Promise<string> {
+    if (!this.rootReal) {
+      const p = fs.realpath(this.root);
+      this.rootReal = p;
+      p.catch(() => {
+        if (this.rootReal === p) this.rootReal = undefined;
+      });
+    }
+    return this.rootReal;
+  }
+
+  /** Refuses a file whose real path leaves the root (a symlink out of the dataset). */
+  private async checkReal(path: string, real: string): Promise<void> {
+    if (this.followSymlinksOutsideRoot) return;
+    const root = await this.realRoot();
+    if (real === root || real.startsWith(root.endsWith(nodePath.sep) ? root : root + nodePath.sep)) return;
+    throw new InvalidInputError(
+      'SYMLINK_OUTSIDE_ROOT',
+      `refusing to read ${path}: it is a symlink to ${real}, outside ${this.root}; lancet does not follow links out of a dataset (copy the file in instead)`,
+      { path, target: real, root: this.root },
+    );
+  }
+
+  /** A shared read handle on `path`, checked to stay inside the root. */
+  private async readHandle(path: string): Promise<{ fh: fs.FileHandle; release: () => void }> {
+    const h = await readHandles.acquire(this.resolve(path));
+    try {
+      await this.checkReal(path, h.real);
+    } catch (e) {
+      h.release();
+      throw e;
+    }
+    return h;
   }
 
   /** Absolute filesystem path of an object; refuses paths that would escape the root. */
@@ -148,7 +229,16 @@ export class LocalStore implements ObjectStore {
 
   async get(path: string): Promise<Uint8Array> {
     try {
-      const buf = await fs.readFile(this.resolve(path));
+      // Not through the handle cache: whole-object reads are of mutable metadata (e.g. a
+      // manifest pointer) that another process may replace at any time.
+      const { fh, real } = await openReal(this.resolve(path));
+      let buf: Buffer;
+      try {
+        await this.checkReal(path, real);
+        buf = await fh.readFile();
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
       this.counters.readRequests++;
       this.counters.bytesRead += buf.length;
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -158,19 +248,16 @@ export class LocalStore implements ObjectStore {
   }
 
   async getRange(path: string, start: number, end: number): Promise<Uint8Array> {
-    if (!(start >= 0 && end >= start)) throw new InvalidInputError('BAD_RANGE', `bad byte range [${start}, ${end}) for ${path}`, { path });
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && end >= start)) {
+      throw new InvalidInputError('BAD_RANGE', `bad byte range [${start}, ${end}) for ${path}`, { path });
+    }
+    assertFitsInMemory(end - start, `${path} [${start}, ${end})`);
     let handle: { fh: fs.FileHandle; release: () => void } | undefined;
     try {
-      handle = await readHandles.acquire(this.resolve(path));
-      const fh = handle.fh;
+      handle = await this.readHandle(path);
       // Every byte is overwritten by the read (or the read fails): skip zero-filling.
       const out = new Uint8Array(Buffer.allocUnsafeSlow(end - start).buffer, 0, end - start);
-      let done = 0;
-      while (done < out.length) {
-        const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
+      const done = await readFully(handle.fh, out, start);
       this.counters.readRequests++;
       this.counters.bytesRead += done;
       if (done < out.length) {
@@ -188,19 +275,42 @@ export class LocalStore implements ObjectStore {
     return readCoalesced(ranges, (s, e) => this.getRange(path, s, e));
   }
 
+  /** Positional chunk reads on the shared handle; an object that ends before `end` is an error. */
   async *readStream(path: string, start = 0, end?: number): AsyncIterable<Uint8Array> {
-    const abs = this.resolve(path);
+    if (!(Number.isSafeInteger(start) && start >= 0 && (end === undefined || Number.isSafeInteger(end)))) {
+      throw new InvalidInputError('BAD_RANGE', `bad byte range [${start}, ${end}) for ${path}`, { path });
+    }
     if (end !== undefined && end <= start) return;
-    const stream = createReadStream(abs, { start, end: end === undefined ? undefined : end - 1, highWaterMark: 1 << 20 });
-    this.counters.readRequests++;
+    let handle: { fh: fs.FileHandle; release: () => void };
     try {
-      for await (const chunk of stream) {
-        const c = chunk as Buffer;
-        this.counters.bytesRead += c.length;
-        yield new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
-      }
+      handle = await this.readHandle(path);
     } catch (e) {
       return this.wrap(e, path);
+    }
+    this.counters.readRequests++;
+    try {
+      for (let pos = start; end === undefined || pos < end; ) {
+        const want = end === undefined ? STREAM_CHUNK : Math.min(STREAM_CHUNK, end - pos);
+        // Each chunk goes to the consumer, who may keep it: a fresh buffer per chunk.
+        const buf = Buffer.allocUnsafeSlow(want);
+        let n: number;
+        try {
+          n = await readFully(handle.fh, buf, pos);
+        } catch (e) {
+          return this.wrap(e, path);
+        }
+        if (n > 0) {
+          pos += n;
+          this.counters.bytesRead += n;
+          yield new Uint8Array(buf.buffer, buf.byteOffset, n);
+        }
+        if (n < want) {
+          if (end === undefined) return;
+          throw new StoreError('SHORT_READ', `object ends at byte ${pos}, before the end of range [${start}, ${end})`, path);
+        }
+      }
+    } finally {
+      handle.release();
     }
   }
 
@@ -362,11 +472,122 @@ export class LocalStore implements ObjectStore {
     }
   }
 
+  /**
+   * Whether `rel` (a store path) is a folder (`leaf` 'dir') or regular file ('file') at or below
+   * the dataset root `base`, reached without a symbolic link anywhere below `base`, whose real
+   * path stays inside `base`'s real path. What cleanup may list and delete; nothing else is.
+   */
+  private async insideDataset(rel: string, base: string, leaf: 'dir' | 'file'): Promise<boolean> {
+    const baseParts = base.split('/').filter((p) => p.length > 0);
+    const parts = rel.split('/').filter((p) => p.length > 0);
+    if (parts.length < baseParts.length || baseParts.some((p, i) => parts[i] !== p)) return false;
+    const gone = (e: unknown) => isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR');
+    const baseAbs = this.resolve(base);
+    let cur = baseAbs;
+    for (let i = baseParts.length; i < parts.length; i++) {
+      cur = nodePath.join(cur, parts[i]!);
+      let st: import('node:fs').Stats;
+      try {
+        st = await fs.lstat(cur);
+      } catch (e) {
+        if (gone(e)) return false;
+        throw e;
+      }
+      if (st.isSymbolicLink()) return false;
+      const last = i === parts.length - 1;
+      if (!(last && leaf === 'file' ? st.isFile() : st.isDirectory())) return false;
+    }
+    if (leaf === 'file' && parts.length === baseParts.length) return false;
+    try {
+      const [realBase, real] = await Promise.all([fs.realpath(baseAbs), fs.realpath(cur)]);
+      return real === realBase ? leaf === 'dir' : real.startsWith(realBase + nodePath.sep);
+    } catch (e) {
+      if (gone(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * For cleanup: the regular files below `prefix` (a folder of the dataset at `base`, ending with
+   * '/'), never following a symbolic link: a linked folder is not entered, a linked file not
+   * listed, and a prefix reached through a link (or whose real path leaves `base`) lists nothing.
+   * Not part of ObjectStore; cleanup feature-tests it.
+   */
+  async listInsideDataset(prefix: string, base: string): Promise<ObjectMeta[]> {
+    this.counters.listRequests++;
+    const slash = prefix.lastIndexOf('/');
+    const dirRel = slash >= 0 ? prefix.slice(0, slash) : '';
+    if (!(await this.insideDataset(dirRel, base, 'dir'))) return [];
+    const out: ObjectMeta[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(this.resolve(rel), { withFileTypes: true });
+      } catch (e) {
+        if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return;
+        throw e;
+      }
+      await Promise.all(
+        entries.map(async (ent) => {
+          const childRel = rel ? `${rel}/${ent.name}` : ent.name;
+          // Directory entry types are those of the entry itself (lstat): a link is neither a
+          // directory nor a file, so it is neither entered nor listed.
+          if (ent.isDirectory()) {
+            if (childRel.startsWith(prefix) || prefix.startsWith(childRel + '/')) await walk(childRel);
+          } else if (ent.isFile() && childRel.startsWith(prefix)) {
+            try {
+              const st = await fs.lstat(this.resolve(childRel));
+              if (st.isFile()) out.push({ path: childRel, size: st.size, mtimeMs: st.mtimeMs });
+            } catch (e) {
+              if (!isErrno(e, 'ENOENT')) throw e; // deleted while listing
+            }
+          }
+        }),
+      );
+    };
+    await walk(dirRel);
+    return out;
+  }
+
+  /**
+   * For cleanup: removes the regular file `path` of the dataset at `base` only when it is reached
+   * without a symbolic link below `base` and its real path stays inside the dataset (checked right
+   * before the unlink); returns false, touching nothing, otherwise. An emptied sidecar folder
+   * (`data/<stem>/`) goes too; the dataset's own top-level folders stay.
+   */
+  async deleteInsideDataset(path: string, base: string): Promise<boolean> {
+    if (!(await this.insideDataset(path, base, 'file'))) return false;
+    this.counters.deleteRequests++;
+    const abs = this.resolve(path);
+    try {
+      await fs.unlink(abs);
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) return this.wrap(e, path);
+    }
+    readHandles.invalidate(abs);
+    const baseAbs = this.resolve(base);
+    for (let dir = nodePath.dirname(abs); nodePath.dirname(dir) !== baseAbs && dir.startsWith(baseAbs + nodePath.sep); dir = nodePath.dirname(dir)) {
+      try {
+        await fs.rmdir(dir);
+      } catch {
+        break;
+      }
+    }
+    return true;
+  }
+
   async copy(src: string, dst: string): Promise<CopyMethod> {
     const s = this.resolve(src);
     const d = this.resolve(dst);
     await fs.mkdir(nodePath.dirname(d), { recursive: true });
     try {
+      // A link shares the source's inode, hence its mtime: an old source would make the new name
+      // look like a long-forgotten orphan to cleanup while the write that linked it is still in
+      // flight. Touching the inode before the name exists gives the link a fresh mtime from its
+      // first moment; the source looks fresh too, which only makes its own cleanup wait longer.
+      // Where the inode cannot be touched (not ours), copy instead of linking.
+      const now = new Date();
+      await fs.utimes(s, now, now);
       await fs.link(s, d);
       readHandles.invalidate(d);
       const st = await fs.stat(d);
@@ -375,7 +596,7 @@ export class LocalStore implements ObjectStore {
     } catch (e) {
       if (isErrno(e, 'EEXIST')) throw new AlreadyExistsError(dst, { cause: e });
       if (isErrno(e, 'ENOENT')) throw new NotFoundError(src, { cause: e });
-      if (!isErrno(e, 'EXDEV') && !isErrno(e, 'EPERM') && !isErrno(e, 'EMLINK')) this.wrap(e, src);
+      if (!isErrno(e, 'EXDEV') && !isErrno(e, 'EPERM') && !isErrno(e, 'EACCES') && !isErrno(e, 'EMLINK')) this.wrap(e, src);
     }
     // Different filesystem or links not allowed: let the kernel copy (reflink where supported).
     await fs.copyFile(s, d, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);

@@ -61,6 +61,10 @@ export class MemoryStore implements ObjectStore {
 
   async *readStream(path: string, start = 0, end?: number): AsyncIterable<Uint8Array> {
     const e = this.entry(path);
+    // A range past the end is an error, as for getRange: a short stream must not pass as whole.
+    if (end !== undefined && end > start && end > e.data.length) {
+      throw new StoreError('SHORT_READ', `range [${start}, ${end}) runs past the end of the object (${e.data.length} bytes)`, path);
+    }
     const stop = Math.min(end ?? e.data.length, e.data.length);
     this.counters.readRequests++;
     for (let off = start; off < stop; off += 1 << 20) {

@@ -226,12 +226,19 @@ export class S3Store implements ObjectStore {
     for (let resumes = 0; ; resumes++) {
       const range = end !== undefined ? `bytes=${pos}-${end - 1}` : pos > 0 ? `bytes=${pos}-` : undefined;
       const out = await this.getObject(path, range, etag);
-      if (!out) return; // starts past the end: nothing to stream, as for the other stores
+      // The object ends before the range does (S3 serves a range past the end cut short, or
+      // not at all): a short stream must not pass as the whole range.
+      const pastEnd = () => new StoreError('SHORT_READ', `object ends at byte ${pos}, before the end of range [${start}, ${end})`, path);
+      if (!out) {
+        if (end !== undefined) throw pastEnd();
+        return; // open-ended and starting past the end: nothing to stream, as for the other stores
+      }
       const body = out.Body as Body | undefined;
       if (!body) throw new StoreError('S3_ERROR', 'GetObject returned no body', path);
       etag ??= out.ETag;
       let got = 0;
       let cause: unknown;
+      let complete = false;
       try {
         for await (const c of body) {
           got += c.length;
@@ -239,13 +246,17 @@ export class S3Store implements ObjectStore {
           this.counters.bytesRead += c.length;
           yield c;
         }
-        if (out.ContentLength === undefined || got >= out.ContentLength) return;
-        cause = new StoreError('SHORT_READ', `response body ended after ${got} of ${out.ContentLength} bytes`, path);
+        complete = out.ContentLength === undefined || got >= out.ContentLength;
+        if (!complete) cause = new StoreError('SHORT_READ', `response body ended after ${got} of ${out.ContentLength} bytes`, path);
       } catch (e) {
         cause = e;
       } finally {
         // The consumer may stop early: release the socket instead of draining the rest.
         body.destroy?.();
+      }
+      if (complete) {
+        if (end !== undefined && pos < end) throw pastEnd();
+        return;
       }
       if (resumes >= MAX_STREAM_RESUMES || s3Status(cause) !== undefined) throw this.fail(cause, 'readStream', path);
     }

@@ -1,9 +1,12 @@
 // A lazy handle on one blob: nothing is read until asked, and reads are exact ranges of the
 // object holding the payload. `read()` follows a cursor (LanceDB semantics: a second call
-// returns what is left, i.e. empty); ranges and streams leave the cursor alone.
+// returns what is left, i.e. empty); ranges and streams leave the cursor alone. Every read checks
+// the bytes delivered against the size the descriptor promised: an object cut short is an error,
+// never a shorter blob.
 import { Readable } from 'node:stream';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError, LanceFormatError, StoreError } from '../../errors.js';
 import type { ObjectStore } from '../../io/object-store.js';
+import { assertFitsInMemory } from '../../io/read-limits.js';
 import type { BlobDescriptor } from '../../format/blob/descriptor.js';
 import { BlobKind } from '../../format/blob/layout.js';
 
@@ -12,6 +15,21 @@ export interface BlobFileSource {
   path: string;
   /** Offset of the payload inside the object. */
   start: number;
+}
+
+/** The object holding a blob ends before the bytes its descriptor names. */
+export function truncatedBlob(rowAddress: bigint, path: string, want: number, got: number | undefined, cause?: unknown): LanceFormatError {
+  const read = got === undefined ? `fewer than ${want}` : `${got} of ${want}`;
+  return new LanceFormatError(
+    'TRUNCATED_BLOB',
+    `blob at row ${rowAddress} is truncated: ${read} bytes could be read; the object holding it was cut short or replaced (restore it, or delete the row)`,
+    { path, row: rowAddress, want, got },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+export function isShortRead(e: unknown): boolean {
+  return e instanceof StoreError && e.code === 'SHORT_READ';
 }
 
 export class BlobFile {
@@ -41,7 +59,16 @@ export class BlobFile {
     }
     if (end > this.size) throw new InvalidInputError('BAD_RANGE', `Blob range end ${end} exceeds blob size ${this.size}`);
     if (end === start || !this.source) return new Uint8Array();
-    return this.source.store.getRange(this.source.path, this.source.start + start, this.source.start + end);
+    assertFitsInMemory(end - start, `the blob at row ${this.rowAddress}`);
+    const { store, path, start: at } = this.source;
+    let out: Uint8Array;
+    try {
+      out = await store.getRange(path, at + start, at + end);
+    } catch (e) {
+      throw isShortRead(e) ? truncatedBlob(this.rowAddress, path, end - start, undefined, e) : e;
+    }
+    if (out.length !== end - start) throw truncatedBlob(this.rowAddress, path, end - start, out.length);
+    return out;
   }
 
   /** The rest of the blob from the cursor; moves the cursor to the end. */
@@ -64,7 +91,23 @@ export class BlobFile {
   chunks(start = 0, end = this.size): AsyncIterable<Uint8Array> {
     if (end > this.size || start < 0 || end < start) throw new InvalidInputError('BAD_RANGE', `bad blob range [${start}, ${end}) for size ${this.size}`);
     if (!this.source || start === end) return (async function* () {})();
-    return this.source.store.readStream(this.source.path, this.source.start + start, this.source.start + end);
+    return this.countedChunks(this.source, start, end);
+  }
+
+  private async *countedChunks(source: BlobFileSource, start: number, end: number): AsyncIterable<Uint8Array> {
+    const want = end - start;
+    let got = 0;
+    try {
+      for await (const c of source.store.readStream(source.path, source.start + start, source.start + end)) {
+        got += c.length;
+        if (got > want) throw new StoreError('LONG_READ', `store streamed ${got} bytes for a ${want}-byte blob range`, source.path);
+        yield c;
+      }
+    } catch (e) {
+      if (isShortRead(e)) throw truncatedBlob(this.rowAddress, source.path, want, got, e);
+      throw e;
+    }
+    if (got < want) throw truncatedBlob(this.rowAddress, source.path, want, got);
   }
 
   stream(start?: number, end?: number): Readable {

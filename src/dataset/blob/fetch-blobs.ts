@@ -1,9 +1,9 @@
 // Batch blob reads: resolve every descriptor, then plan per object (data file, sidecar or
 // external object) and let the store coalesce neighbouring ranges into few requests. Results
 // come back in request order; duplicates are kept, null stays null, empty stays empty.
-import { StoreError } from '../../errors.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import { BlobFile } from './blob-file.js';
+import { assertFitsInMemory } from '../../io/read-limits.js';
+import { BlobFile, isShortRead, truncatedBlob } from './blob-file.js';
 import { locateBlob, type BlobLocation, type BlobTableView, type LocatedDescriptor } from './locate.js';
 
 type RangeLoc = Extract<BlobLocation, { type: 'range' }>;
@@ -35,7 +35,11 @@ async function resolveAll(view: BlobTableView, column: string, rowAddresses: rea
 
 /** Payload bytes of `column` at `rowAddresses` (one entry per request). */
 export async function fetchBlobs(view: BlobTableView, column: string, rowAddresses: readonly bigint[]): Promise<(Uint8Array | null)[]> {
-  const { locs, ends } = await resolveAll(view, column, rowAddresses);
+  const { located, locs, ends } = await resolveAll(view, column, rowAddresses);
+  // Refuse before reading anything: a blob no buffer can hold is read with fetchBlobFiles.
+  locs.forEach((l, i) => {
+    if (l?.type === 'range') assertFitsInMemory(ends[i]! - l.start, `the blob at row ${located[i]!.rowAddress}`);
+  });
   const out: (Uint8Array | null)[] = locs.map((l) => (l === null ? null : new Uint8Array()));
   const groups = new Map<ObjectStore, Map<string, number[]>>();
   locs.forEach((l, i) => {
@@ -49,15 +53,20 @@ export async function fetchBlobs(view: BlobTableView, column: string, rowAddress
   const reads: Promise<void>[] = [];
   for (const [store, byPath] of groups) {
     for (const [path, members] of byPath) {
+      const want = (i: number) => ends[i]! - (locs[i] as RangeLoc).start;
       reads.push(
-        store.getRanges(path, members.map((i) => [(locs[i] as RangeLoc).start, ends[i]!] as const)).then((bufs) => {
-          members.forEach((i, k) => {
-            // A store that hands back fewer bytes than asked must not pass for a short blob.
-            const want = ends[i]! - (locs[i] as RangeLoc).start;
-            if (bufs[k]!.length !== want) throw new StoreError('SHORT_READ', `blob read returned ${bufs[k]!.length} of ${want} bytes`, path);
-            out[i] = bufs[k]!;
-          });
-        }),
+        store.getRanges(path, members.map((i) => [(locs[i] as RangeLoc).start, ends[i]!] as const)).then(
+          (bufs) => {
+            members.forEach((i, k) => {
+              // A store that hands back fewer bytes than asked must not pass for a short blob.
+              if (bufs[k]!.length !== want(i)) throw truncatedBlob(located[i]!.rowAddress, path, want(i), bufs[k]!.length);
+              out[i] = bufs[k]!;
+            });
+          },
+          (e: unknown) => {
+            throw isShortRead(e) ? truncatedBlob(located[members[0]!]!.rowAddress, path, want(members[0]!), undefined, e) : e;
+          },
+        ),
       );
     }
   }
