@@ -44,8 +44,10 @@ export async function initSqlParser(): Promise<void> {
 export interface SourceMapping {
   /** The text to show in error messages (what the user typed). */
   userText: string;
-  /** Lines the wrapper prepended before the user's text. */
+  /** Lines the wrapper prepended before the user's text (negative: the text starts further down). */
   lineOffset: number;
+  /** Columns of the user's line that precede the parsed text's first line (a statement starting mid-line). */
+  columnOffset?: number;
 }
 
 /** Parses one or more SQL statements (dialect `spark`); syntax errors become `SqlError('SQL_PARSE')`. */
@@ -72,7 +74,7 @@ function toSqlParseError(err: unknown, mapping: SourceMapping): SqlError {
   let column: number;
   if (m) {
     line = Number(m[1]) - mapping.lineOffset;
-    column = Number(m[2]);
+    column = Number(m[2]) + (Number(m[1]) === 1 ? (mapping.columnOffset ?? 0) : 0);
     // An error reported inside the wrapper text (before the user's first line) points at the start.
     if (line < 1) {
       line = 1;

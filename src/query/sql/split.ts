@@ -48,14 +48,19 @@ function lineCol(s: string, at: number): { line: number; column: number } {
   return { line, column: at - before.lastIndexOf('\n') };
 }
 
-function rewrite(full: string, start: number, end: number, mask: Uint8Array): Rewrite {
-  let text = full.slice(0, end);
+/**
+ * Rewrites one statement, `script[start, end)`, keeping its length and line breaks. Only the
+ * statement's own text is handed on, so splitting stays linear in the script's length.
+ */
+function rewrite(script: string, start: number, end: number, mask: Uint8Array): Rewrite {
+  let text = script.slice(start, end);
   const versions: Rewrite['versions'] = [];
-  const codeAt = (i: number) => mask[i] === 1;
+  const codeAt = (i: number) => mask[start + i] === 1;
+  // Every replacement has the length of what it replaces, so mask offsets stay valid.
   const sub = (re: RegExp, f: (m: RegExpExecArray) => string) => {
-    re.lastIndex = start;
+    re.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) && m.index < end) {
+    while ((m = re.exec(text))) {
       if (!codeAt(m.index)) continue;
       const rep = f(m);
       text = text.slice(0, m.index) + rep + text.slice(m.index + m[0].length);
@@ -67,9 +72,7 @@ function rewrite(full: string, start: number, end: number, mask: Uint8Array): Re
   });
   sub(/\bCREATE\s+NAMESPACE\b/gi, (m) => m[0].replace(/NAMESPACE$/i, 'DATABASE '));
   sub(/\b(DESCRIBE|DESC)\s+TABLE\b/gi, (m) => m[0].replace(/TABLE$/i, '     '));
-  // Keep positions: everything before the statement becomes blank lines/spaces.
-  const prefix = text.slice(0, start).replace(/[^\n]/g, ' ');
-  return { text: prefix + text.slice(start), versions };
+  return { text, versions };
 }
 
 /** Parses a `;`-separated script; each statement keeps its own text for messages. */
@@ -77,12 +80,23 @@ export function parseScript(script: string): ScriptStatement[] {
   const mask = codeMask(script);
   const out: ScriptStatement[] = [];
   let start = 0;
+  // Where `start` sits in the script, maintained incrementally (recounting from the top for
+  // every statement made long scripts quadratic).
+  let linesBefore = 0;
+  let lineStart = 0;
+  let scanned = 0;
   for (let i = 0; i <= script.length; i++) {
     if (i < script.length && !(script[i] === ';' && mask[i])) continue;
     const piece = script.slice(start, i);
     if (piece.trim().length > 0 && /\S/.test(stripComments(piece))) {
+      for (; scanned < start; scanned++) {
+        if (script.charCodeAt(scanned) === 10) {
+          linesBefore++;
+          lineStart = scanned + 1;
+        }
+      }
       const rw = rewrite(script, start, i, mask);
-      const asts = parseWrapped(rw.text, { userText: script, lineOffset: 0 });
+      const asts = parseWrapped(rw.text, { userText: script, lineOffset: -linesBefore, columnOffset: start - lineStart });
       for (const ast of asts) {
         attachVersions(ast, rw.versions);
         out.push({ text: piece.trim(), ast });
