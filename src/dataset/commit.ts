@@ -89,6 +89,28 @@ async function commitOutcome(loc: DatasetLocation, version: bigint, uuid: string
   throw new CommitOutcomeUnknownError(datasetPath(loc, '_versions'), version, { cause: last });
 }
 
+/**
+ * The transaction that produced version `v` (undefined when its manifest has no record), or
+ * 'removed' when cleanup removed the version or its transaction file since it was committed.
+ */
+async function committedTransaction(loc: DatasetLocation, v: bigint, known: LoadedManifest | undefined): Promise<Transaction | undefined | 'removed'> {
+  try {
+    return await loadTransaction(loc, known ?? (await loadVersion(loc, v)));
+  } catch (e) {
+    if (e instanceof VersionNotFoundError || e instanceof NotFoundError) return 'removed';
+    throw e;
+  }
+}
+
+/** Retryable: re-planning on the latest version checks the operation against what is there now. */
+function versionGap(loc: DatasetLocation, pending: Transaction, v: bigint): CommitConflictError {
+  return new CommitConflictError(
+    'VERSION_GAP',
+    `version ${v} of ${loc.uri} was removed by cleanup after this ${pending.operation.case ?? 'operation'} was planned on version ${pending.readVersion}, so it cannot be checked for conflicts; re-plan it on the latest version (retryable)`,
+    { version: v, readVersion: pending.readVersion, retryable: true },
+  );
+}
+
 /** Commits `txn`; throws CommitConflictError when it cannot be rebased or retries run out. */
 export async function commitTransaction(loc: DatasetLocation, txn: Transaction, opts: CommitOptions = {}): Promise<CommitResult> {
   const maxRetries = opts.maxRetries ?? 20;
@@ -128,10 +150,14 @@ export async function commitTransaction(loc: DatasetLocation, txn: Transaction, 
         const newer: { version: bigint; transaction: Transaction | undefined }[] = [];
         for (let v = pending.readVersion + 1n; v <= latestVersion; v++) {
           if (checked.has(v)) continue;
-          const m = v === latestVersion ? latest! : await loadVersion(loc, v).catch((e) => (e instanceof VersionNotFoundError ? undefined : Promise.reject(e)));
-          // A version missing from the middle was cleaned up; nothing to compare against.
-          if (!m) continue;
-          newer.push({ version: v, transaction: await loadTransaction(loc, m) });
+          const transaction = await committedTransaction(loc, v, v === latestVersion ? latest! : undefined);
+          if (transaction === 'removed') {
+            // Cleanup removed this version (or its transaction): what it changed is unknown, so it
+            // may conflict. Only operations that conflict with nothing can go on.
+            if (pending.operation.case === 'overwrite' || pending.operation.case === 'restore') continue;
+            throw versionGap(loc, pending, v);
+          }
+          newer.push({ version: v, transaction });
         }
         ensureRebasable(pending, newer);
         for (const n of newer) checked.add(n.version);

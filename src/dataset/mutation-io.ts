@@ -145,7 +145,7 @@ export async function evalAs(e: Expr, batch: arrow.RecordBatch, type: arrow.Data
   const target: arrow.Type = type.typeId;
   if (!arrow.util.compareTypes(v.type, type) && v.type.typeId !== arrow.Type.Null) {
     const to = CAST_BY_TYPE[target];
-    if (to) v = m.evalExpr!({ kind: 'cast', arg: e, to, safe: false } as Expr, batch);
+    if (to) v = m.evalExpr!({ kind: 'cast', arg: e, to, safe: false, implicit: true } as Expr, batch);
   }
   if (arrow.util.compareTypes(v.type, type)) return singleData(v);
   return arrow.vectorFromArray([...v].map((x) => coerce(x, type)), type).data[0]!;

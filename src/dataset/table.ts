@@ -139,8 +139,12 @@ export class Table {
     return r;
   }
 
-  /** Removes old versions and the files only they referenced. */
-  async cleanup(opts: CleanupOptions): Promise<CleanupResult> {
+  /**
+   * Removes old versions (default: older than 7 days, never the latest or a tagged one) and the
+   * files only they referenced. Files no version references are kept for 7 days (they may belong
+   * to a write in flight) unless `deleteUnverified`.
+   */
+  async cleanup(opts: CleanupOptions = {}): Promise<CleanupResult> {
     return cleanupOldVersions(this.writable(), opts);
   }
 

@@ -118,9 +118,16 @@ async function newestVersion(loc: DatasetLocation): Promise<{ version: bigint; n
  * garbage; versions may have gaps where cleanup removed some, so probing forward is not enough).
  */
 export async function loadLatest(loc: DatasetLocation): Promise<LoadedManifest> {
-  const last = await newestVersion(loc);
-  if (!last) throw new VersionNotFoundError('DATASET_NOT_FOUND', `no dataset at ${loc.uri} (no manifests under ${VERSIONS_DIR}/)`, { uri: loc.uri });
-  return loadAt(loc, last.path, last.naming);
+  for (let attempt = 0; ; attempt++) {
+    const last = await newestVersion(loc);
+    if (!last) throw new VersionNotFoundError('DATASET_NOT_FOUND', `no dataset at ${loc.uri} (no manifests under ${VERSIONS_DIR}/)`, { uri: loc.uri });
+    try {
+      return await loadAt(loc, last.path, last.naming);
+    } catch (e) {
+      // Listed, then gone: newer versions landed and a cleanup removed this one meanwhile. List again.
+      if (!(e instanceof NotFoundError) || attempt >= 10) throw e;
+    }
+  }
 }
 
 /** The transaction that produced a version: the inline copy, else the `_transactions/` file. */

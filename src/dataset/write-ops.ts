@@ -4,8 +4,9 @@ import * as arrow from 'apache-arrow';
 import { create } from '@bufbuild/protobuf';
 import { Transaction_AppendSchema, Transaction_OverwriteSchema, Transaction_RestoreSchema } from '../format/proto/transaction_pb.js';
 import type { DataFragment } from '../format/proto/table_pb.js';
+import type { Field } from '../format/proto/file_pb.js';
 import { arrowSchemaOf, lanceSchemaFromArrow, toPbFields, type LanceSchema } from '../format/schema.js';
-import { InvalidInputError } from '../errors.js';
+import { CommitConflictError, InvalidInputError } from '../errors.js';
 import { commitTransaction, mayDiscardAfter, newTransaction, type CommitOptions } from './commit.js';
 import { Dataset } from './dataset.js';
 import { normalizeInput, rowsToBatch, type TableData } from './input.js';
@@ -78,9 +79,36 @@ export async function appendData(ds: Dataset, data: TableData, opts: WriteOption
   const input = await inputFor(ds, data);
   const fragments = await writeFragments(writeContext(ds.loc, ds.fileVersion, opts), input.batches, ds.schema);
   if (fragments.length === 0) return ds;
-  const txn = newTransaction(ds.loaded.version, { case: 'append', value: create(Transaction_AppendSchema, { fragments }) });
-  const res = await commitOrDiscard(ds.loc, fragments, () => commitTransaction(ds.loc, txn, opts));
+  const res = await commitOrDiscard(ds.loc, fragments, () => commitAppend(ds, fragments, opts));
   return new Dataset(ds.loc, res.loaded);
+}
+
+/** Fields as the files written for them depend on: id, parent, name, type. */
+function fieldShape(fields: readonly Field[]): string {
+  return JSON.stringify(fields.map((f) => [f.id, f.parentId, f.name, f.logicalType]));
+}
+
+/**
+ * Commits appended fragments. When versions committed since the read version were removed by
+ * cleanup (VERSION_GAP), their changes cannot be checked, but an append conflicts only with a
+ * replacement of the table, and appending to the replaced table is still a valid order of the two
+ * as long as the files fit its schema: so the append re-bases on the latest version when that
+ * version has the schema the files were written with, and fails with the conflict otherwise.
+ */
+async function commitAppend(ds: Dataset, fragments: DataFragment[], opts: CommitOptions) {
+  const shape = fieldShape(ds.manifest.fields);
+  let readVersion = ds.loaded.version;
+  for (let replans = 0; ; replans++) {
+    const txn = newTransaction(readVersion, { case: 'append', value: create(Transaction_AppendSchema, { fragments }) });
+    try {
+      return await commitTransaction(ds.loc, txn, opts);
+    } catch (e) {
+      if (!(e instanceof CommitConflictError && e.code === 'VERSION_GAP') || replans >= 10) throw e;
+      const latest = await loadLatest(ds.loc);
+      if (fieldShape(latest.manifest.fields) !== shape) throw e;
+      readVersion = latest.version;
+    }
+  }
 }
 
 /** A commit that definitely did not land leaves none of the files written for it behind. */

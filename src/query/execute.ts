@@ -156,7 +156,7 @@ export async function evalBound(e: BoundExpr, rel: Relation, ctx: ExecContext): 
   if (e.ir.kind === 'column' && e.ir.path.length === 1) return vectorOfCol(withMats, e.ir.path[0]!);
   const batch = batchOf(withMats, referenced(e.ir));
   // Empty inputs: only the type matters (and empty struct data may lack children).
-  if (rel.numRows === 0) return vectorOf(exprType(e.ir, batch.schema), []);
+  if (rel.numRows === 0) return vectorOf(exprType(e.ir, batch.schema, 'spark'), []);
   return ctx.evaluator.evalExpr(e.ir, batch);
 }
 
