@@ -5,6 +5,7 @@ import { arrowTypeOf, type LanceField } from '../format/schema.js';
 import { InvalidInputError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { compileFilter, type CompiledFilter } from './filter.js';
+import type { Dialect } from './expr/dialect.js';
 import { ROW_ADDRESS_COLUMN, scanFragment } from './scan.js';
 import type { DataFragment } from '../format/proto/table_pb.js';
 
@@ -13,6 +14,8 @@ export interface ScanOptions {
   columns?: readonly string[];
   /** SQL predicate. */
   filter?: string;
+  /** Semantics of `filter`: the Table API's (DataFusion) unless the SQL session says 'spark'. */
+  dialect?: Dialect;
   limit?: number;
   offset?: number;
   withRowAddress?: boolean;
@@ -30,16 +33,26 @@ export function resolveColumns(ds: Dataset, columns: readonly string[] | undefin
   });
 }
 
-async function filterFor(ds: Dataset, sql: string | undefined): Promise<CompiledFilter | undefined> {
+async function filterFor(ds: Dataset, sql: string | undefined, dialect?: Dialect): Promise<CompiledFilter | undefined> {
   if (sql === undefined || sql.trim() === '') return undefined;
-  return compileFilter(sql, ds.schema.fields.map((f) => f.name));
+  return compileFilter(sql, ds.schema.fields.map((f) => f.name), dialect);
+}
+
+/**
+ * A batch of `n` rows for a filter that reads no column (`true`, `-7/2 = -3`): Arrow JS drops the
+ * length of a batch without children, so it gets one NULL column the filter cannot name.
+ */
+function rowsOnly(n: number): arrow.RecordBatch {
+  const field = new arrow.Field('', new arrow.Null(), true);
+  const rows = arrow.makeData({ type: new arrow.Null(), length: n });
+  return new arrow.RecordBatch(new arrow.Schema([field]), arrow.makeData({ type: new arrow.Struct([field]), length: n, nullCount: 0, children: [rows] }));
 }
 
 /** Physical offsets of the rows of `frag` that match `filter`, batch by batch. */
 async function* matchingOffsets(ds: Dataset, frag: DataFragment, filter: CompiledFilter, batchRows?: number): AsyncGenerator<Uint32Array> {
   const fields = resolveColumns(ds, filter.columns);
   for await (const { batch, offsets } of scanFragment(ds.loc, frag, { fields, ...(batchRows ? { batchRows } : {}) }, arrowTypeOf)) {
-    const mask = filter.evaluate(batch);
+    const mask = filter.evaluate(fields.length === 0 ? rowsOnly(offsets.length) : batch);
     let n = 0;
     for (let i = 0; i < mask.length; i++) if (mask[i]) n++;
     if (n === 0) continue;
@@ -67,7 +80,7 @@ export async function fragmentMatches(ds: Dataset, frag: DataFragment, sql: stri
 /** Streams the rows of a snapshot. */
 export async function* scanDataset(ds: Dataset, opts: ScanOptions = {}): AsyncGenerator<arrow.RecordBatch> {
   const fields = resolveColumns(ds, opts.columns);
-  const filter = await filterFor(ds, opts.filter);
+  const filter = await filterFor(ds, opts.filter, opts.dialect);
   let skip = opts.offset ?? 0;
   let left = opts.limit ?? Infinity;
   if (left <= 0) return;

@@ -39,7 +39,7 @@ class LanceTable implements QueryTable {
 
   async scan(args: ScanArgs): Promise<arrow.Table> {
     const batches: arrow.RecordBatch[] = [];
-    for await (const b of scanDataset(this.ds, { columns: args.columns, ...(args.filter ? { filter: args.filter } : {}), withRowAddress: args.withRowAddress })) {
+    for await (const b of scanDataset(this.ds, { columns: args.columns, ...(args.filter ? { filter: args.filter, dialect: 'spark' } : {}), withRowAddress: args.withRowAddress })) {
       if (b.numRows > 0) batches.push(b);
     }
     if (batches.length > 0) return new arrow.Table(batches);

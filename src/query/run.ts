@@ -1,6 +1,7 @@
 // Wires the executor to a catalog and the expression module, and measures one statement.
 import { evalExpr, evalPredicate } from '../dataset/expr/eval.js';
-import { exprToString } from '../dataset/expr/ast.js';
+import { exprToString, type Expr } from '../dataset/expr/ast.js';
+import type * as arrow from 'apache-arrow';
 import { SqlError } from '../errors.js';
 import type { QueryTable, StorageCounters, TableCatalog } from './catalog.js';
 import { execute, type ExecContext } from './execute.js';
@@ -8,7 +9,11 @@ import type { Plan } from './plan.js';
 import type { Relation } from './relation.js';
 import type { BindContext } from './sql/bind-query.js';
 
-export const evaluator = { evalExpr, evalPredicate };
+// The SQL session keeps Spark semantics (it mirrors lance-spark); the Table API uses DataFusion's.
+export const evaluator = {
+  evalExpr: (e: Expr, batch: arrow.RecordBatch) => evalExpr(e, batch, { dialect: 'spark' }),
+  evalPredicate: (e: Expr, batch: arrow.RecordBatch) => evalPredicate(e, batch, { dialect: 'spark' }),
+};
 
 export function execContext(): ExecContext {
   return {

@@ -4,6 +4,9 @@ import { SqlError } from '../../src/errors.js';
 import { parseFilter, parseExpr, evalPredicate, evalExpr, exprType, registerFunction } from '../../src/dataset/expr/index.js';
 import { batchOf, ints, bigs, ubigs, floats, strs, bools, bins, selected } from './helpers.js';
 
+// These cases pin the SQL session's (Spark) semantics; the Table API's are in test/dataset/filter-semantics.test.ts.
+const SPARK = { dialect: 'spark' } as const;
+
 const batch = batchOf({
   id: ints([1, 2, 3, 4, null]),
   big: bigs([9007199254740993n, 9007199254740992n, -(1n << 63n), 0n, null]),
@@ -13,8 +16,8 @@ const batch = batchOf({
   flag: bools([true, false, null, true, false]),
   data: bins([new Uint8Array([0x89, 0x50]), new Uint8Array([]), null, new Uint8Array([1]), new Uint8Array([0x89])]),
 });
-const where = (sql: string) => selected(evalPredicate(parseFilter(sql), batch));
-const values = (sql: string) => evalExpr(parseExpr(sql), batch).toArray();
+const where = (sql: string) => selected(evalPredicate(parseFilter(sql), batch, SPARK));
+const values = (sql: string) => evalExpr(parseExpr(sql), batch, SPARK).toArray();
 const code = (fn: () => unknown) => {
   try {
     fn();
@@ -95,33 +98,33 @@ describe('predicates', () => {
 describe('values', () => {
   it('does integer arithmetic in 64 bits and Spark division', () => {
     expect(values('id * 2 + 1')).toEqual(new BigInt64Array([3n, 5n, 7n, 9n, 0n]).map((v, i) => (i === 4 ? 0n : v)));
-    expect(evalExpr(parseExpr('id * 2 + 1'), batch).get(4)).toBeNull();
+    expect(evalExpr(parseExpr('id * 2 + 1'), batch, SPARK).get(4)).toBeNull();
     expect(Array.from(values('big + 1')).slice(0, 1)).toEqual([9007199254740994n]);
-    expect(evalExpr(parseExpr('id / 2'), batch).get(0)).toBe(0.5);
-    expect(evalExpr(parseExpr('id % 0'), batch).get(0)).toBeNull();
-    expect(evalExpr(parseExpr('-id'), batch).get(1)).toBe(-2n);
+    expect(evalExpr(parseExpr('id / 2'), batch, SPARK).get(0)).toBe(0.5);
+    expect(evalExpr(parseExpr('id % 0'), batch, SPARK).get(0)).toBeNull();
+    expect(evalExpr(parseExpr('-id'), batch, SPARK).get(1)).toBe(-2n);
   });
 
   it('evaluates CASE, CAST and string functions', () => {
-    const v = evalExpr(parseExpr("CASE WHEN id > 2 THEN 'hi' WHEN id = 1 THEN 'one' END"), batch);
+    const v = evalExpr(parseExpr("CASE WHEN id > 2 THEN 'hi' WHEN id = 1 THEN 'one' END"), batch, SPARK);
     expect([...v]).toEqual(['one', null, 'hi', 'hi', null]);
-    expect([...evalExpr(parseExpr('CASE id WHEN 2 THEN 2.5 ELSE 0 END'), batch)]).toEqual([0, 2.5, 0, 0, 0]);
-    expect([...evalExpr(parseExpr("CAST(id AS STRING) || '!'"), batch)]).toEqual(['1!', '2!', '3!', '4!', null]);
-    expect([...evalExpr(parseExpr("TRY_CAST(label AS INT)"), batch)]).toEqual([null, null, null, null, null]);
-    expect([...evalExpr(parseExpr("substring(label, 2, 2)"), batch)]).toEqual(['at', 'og', 'at', null, '00']);
-    expect([...evalExpr(parseExpr("trim('  x ')"), batch)][0]).toBe('x');
-    expect([...evalExpr(parseExpr("concat(label, id)"), batch)]).toEqual(['cat1', 'dog2', 'Cat3', null, null]);
-    expect(code(() => evalExpr(parseExpr("CAST(label AS INT)"), batch))).toBe('CAST_FAILED');
+    expect([...evalExpr(parseExpr('CASE id WHEN 2 THEN 2.5 ELSE 0 END'), batch, SPARK)]).toEqual([0, 2.5, 0, 0, 0]);
+    expect([...evalExpr(parseExpr("CAST(id AS STRING) || '!'"), batch, SPARK)]).toEqual(['1!', '2!', '3!', '4!', null]);
+    expect([...evalExpr(parseExpr("TRY_CAST(label AS INT)"), batch, SPARK)]).toEqual([null, null, null, null, null]);
+    expect([...evalExpr(parseExpr("substring(label, 2, 2)"), batch, SPARK)]).toEqual(['at', 'og', 'at', null, '00']);
+    expect([...evalExpr(parseExpr("trim('  x ')"), batch, SPARK)][0]).toBe('x');
+    expect([...evalExpr(parseExpr("concat(label, id)"), batch, SPARK)]).toEqual(['cat1', 'dog2', 'Cat3', null, null]);
+    expect(code(() => evalExpr(parseExpr("CAST(label AS INT)"), batch, SPARK))).toBe('CAST_FAILED');
   });
 
   it('returns column vectors unchanged and infers types', () => {
-    expect(evalExpr(parseExpr('label'), batch).data[0]).toBe(batch.getChild('label')!.data[0]);
-    expect(String(exprType(parseExpr('id + 1'), batch.schema))).toBe('Int64');
-    expect(String(exprType(parseExpr('id / 1'), batch.schema))).toBe('Float64');
-    expect(String(exprType(parseExpr('score + id'), batch.schema))).toBe('Float64');
-    expect(String(exprType(parseExpr("label || 'x'"), batch.schema))).toBe('Utf8');
-    expect(String(exprType(parseExpr('CAST(id AS BIGINT UNSIGNED)'), batch.schema))).toBe('Uint64');
-    expect(String(exprType(parseExpr('id IS NULL'), batch.schema))).toBe('Bool');
+    expect(evalExpr(parseExpr('label'), batch, SPARK).data[0]).toBe(batch.getChild('label')!.data[0]);
+    expect(String(exprType(parseExpr('id + 1'), batch.schema, 'spark'))).toBe('Int64');
+    expect(String(exprType(parseExpr('id / 1'), batch.schema, 'spark'))).toBe('Float64');
+    expect(String(exprType(parseExpr('score + id'), batch.schema, 'spark'))).toBe('Float64');
+    expect(String(exprType(parseExpr("label || 'x'"), batch.schema, 'spark'))).toBe('Utf8');
+    expect(String(exprType(parseExpr('CAST(id AS BIGINT UNSIGNED)'), batch.schema, 'spark'))).toBe('Uint64');
+    expect(String(exprType(parseExpr('id IS NULL'), batch.schema, 'spark'))).toBe('Bool');
   });
 });
 
@@ -133,13 +136,13 @@ describe('structs and temporal columns', () => {
   const days = arrow.makeVector(arrow.makeData({ type: new arrow.DateDay(), length: 3, data: new Int32Array([18262, 19000, 0]) }));
   const ts = arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMicrosecond(), length: 3, data: new BigInt64Array([1n, 1_577_836_800_000_000n, -1n]) }));
   const b = batchOf({ image, d: days, t: ts });
-  const w = (sql: string) => selected(evalPredicate(parseFilter(sql), b));
+  const w = (sql: string) => selected(evalPredicate(parseFilter(sql), b, SPARK));
 
   it('reads struct fields by dotted path; a NULL parent nulls the field', () => {
     expect(w('image.size > 5')).toEqual([0, 2]);
     expect(w('image.size IS NULL')).toEqual([1]);
     expect(w("tbl.image.mime = 'jpg'")).toEqual([2]);
-    expect([...evalExpr(parseExpr('image.size + 1'), b)]).toEqual([11n, null, 31n]);
+    expect([...evalExpr(parseExpr('image.size + 1'), b, SPARK)]).toEqual([11n, null, 31n]);
   });
 
   it('compares dates and timestamps with typed and string literals', () => {
@@ -149,7 +152,7 @@ describe('structs and temporal columns', () => {
     expect(w("t < TIMESTAMP '1970-01-01 00:00:00.000001'")).toEqual([2]);
     expect(w("d < TIMESTAMP '1970-01-01 00:00:00.000001'")).toEqual([2]);
     expect(code(() => w("d > 'yesterday'"))).toBe('CAST_FAILED');
-    const out = evalExpr(parseExpr("CAST('2020-01-02' AS DATE)"), b);
+    const out = evalExpr(parseExpr("CAST('2020-01-02' AS DATE)"), b, SPARK);
     expect(out.type).toBeInstanceOf(arrow.DateDay);
     expect(out.data[0]!.values[0]).toBe(18263);
   });
@@ -158,7 +161,7 @@ describe('structs and temporal columns', () => {
 describe('errors', () => {
   it('rejects numeric vs string comparisons with TYPE_MISMATCH naming the expression', () => {
     try {
-      evalPredicate(parseFilter('label = 5'), batch);
+      evalPredicate(parseFilter('label = 5'), batch, SPARK);
       throw new Error('no error');
     } catch (e) {
       expect(e).toBeInstanceOf(SqlError);
@@ -166,15 +169,15 @@ describe('errors', () => {
       expect((e as SqlError).message).toContain("label = 5");
       expect((e as SqlError).message).toContain('utf8');
     }
-    expect(code(() => evalPredicate(parseFilter('id + 1'), batch))).toBe('TYPE_MISMATCH');
-    expect(code(() => evalPredicate(parseFilter("flag AND 'x'"), batch))).toBe('TYPE_MISMATCH');
-    expect(code(() => exprType(parseExpr("label + 1"), batch.schema))).toBe('TYPE_MISMATCH');
-    expect(code(() => evalPredicate(parseFilter("label LIKE 5"), batch))).toBe('TYPE_MISMATCH');
+    expect(code(() => evalPredicate(parseFilter('id + 1'), batch, SPARK))).toBe('TYPE_MISMATCH');
+    expect(code(() => evalPredicate(parseFilter("flag AND 'x'"), batch, SPARK))).toBe('TYPE_MISMATCH');
+    expect(code(() => exprType(parseExpr("label + 1"), batch.schema, 'spark'))).toBe('TYPE_MISMATCH');
+    expect(code(() => evalPredicate(parseFilter("label LIKE 5"), batch, SPARK))).toBe('TYPE_MISMATCH');
   });
 
   it('lists available columns for unknown ones', () => {
     try {
-      evalPredicate(parseFilter('nope = 1'), batch);
+      evalPredicate(parseFilter('nope = 1'), batch, SPARK);
       throw new Error('no error');
     } catch (e) {
       expect((e as SqlError).code).toBe('UNKNOWN_COLUMN');
@@ -184,8 +187,8 @@ describe('errors', () => {
   });
 
   it('reports unknown functions and wrong argument counts', () => {
-    expect(code(() => evalExpr(parseExpr('frobnicate(id)'), batch))).toBe('UNKNOWN_FUNCTION');
-    expect(code(() => evalExpr(parseExpr('lower(label, label)'), batch))).toBe('WRONG_ARG_COUNT');
+    expect(code(() => evalExpr(parseExpr('frobnicate(id)'), batch, SPARK))).toBe('UNKNOWN_FUNCTION');
+    expect(code(() => evalExpr(parseExpr('lower(label, label)'), batch, SPARK))).toBe('WRONG_ARG_COUNT');
   });
 });
 
@@ -198,6 +201,6 @@ describe('function registry', () => {
       returnType: () => new arrow.Int32(),
       evalRow: ([s]) => (s as string).length * 2,
     });
-    expect([...evalExpr(parseExpr('test_double_len(label)'), batch)]).toEqual([6, 6, 6, null, 8]);
+    expect([...evalExpr(parseExpr('test_double_len(label)'), batch, SPARK)]).toEqual([6, 6, 6, null, 8]);
   });
 });

@@ -183,7 +183,7 @@ describe('evalPredicate vs reference evaluator', () => {
     fc.assert(
       fc.property(fc.array(rowArb, { minLength: 1, maxLength: 12 }), tree, (rows, e) => {
         const parsed = parseFilter(exprToString(e));
-        const got = Array.from(evalPredicate(parsed, toBatch(rows)));
+        const got = Array.from(evalPredicate(parsed, toBatch(rows), { dialect: 'spark' }));
         const want = rows.map((r) => (ref(e, r) === true ? 1 : 0));
         expect(got).toEqual(want);
       }),

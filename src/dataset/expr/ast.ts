@@ -44,7 +44,11 @@ export type Expr =
    * The SQL layer may also set `qualifier` explicitly once it has bound the name.
    */
   | { kind: 'column'; path: string[]; qualifier?: string }
-  | { kind: 'literal'; value: Literal }
+  /**
+   * `as`: the Arrow type Lance's literal coercion gave the literal (DataFusion dialect only,
+   * set by lance-literals.ts: `int32_col = 7` compares with an Int32 7, not an Int64 one).
+   */
+  | { kind: 'literal'; value: Literal; as?: CastType }
   | { kind: 'unary'; op: UnaryOp; arg: Expr }
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr }
   | { kind: 'isNull'; arg: Expr; negated: boolean }
@@ -52,7 +56,11 @@ export type Expr =
   | { kind: 'between'; arg: Expr; low: Expr; high: Expr; negated: boolean }
   | { kind: 'like'; arg: Expr; pattern: Expr; escape?: string; negated: boolean; caseInsensitive: boolean }
   | { kind: 'case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr }
-  | { kind: 'cast'; arg: Expr; to: CastType; safe: boolean }
+  /**
+   * `implicit`: a conversion the engine adds (an UPDATE value to its column's type), not one
+   * the user wrote; the DataFusion dialect resolves literals beneath it as at the root.
+   */
+  | { kind: 'cast'; arg: Expr; to: CastType; safe: boolean; implicit?: boolean }
   /** `name` is lower-case; see functions.ts for the registry. */
   | { kind: 'call'; name: string; args: Expr[] };
 

@@ -1,11 +1,14 @@
 // CAST over normalised values (see values.ts). CAST raises SqlError('CAST_FAILED') on values
-// that do not convert; TRY_CAST yields NULL instead.
+// that do not convert; TRY_CAST yields NULL instead. The DataFusion dialect follows Arrow's cast
+// kernels as Lance 12 runs them: text converts only when it is exactly a number (no surrounding
+// spaces, no fraction for integers), and floats print as Rust does (1.0, -0.0, 1e300, inf).
 import { SqlError } from '../../errors.js';
 import { exprToString, formatDate, formatTimestamp, type CastType, type Expr } from './ast.js';
 import { parseDate, parseTimestamp } from './temporal.js';
+import type { Dialect } from './dialect.js';
 import { category, type Category } from './types.js';
 import type * as arrow from 'apache-arrow';
-import { floorDiv, NS_PER_DAY, type Val } from './values.js';
+import { floorDiv, NS_PER_DAY, signBit, type Val } from './values.js';
 
 const INT_RANGES: Partial<Record<CastType, [bigint, bigint]>> = {
   int8: [-128n, 127n],
@@ -22,11 +25,11 @@ const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /** Casts one column of values of Arrow type `from` to `to`. */
-export function castValues(values: readonly Val[], from: arrow.DataType, to: CastType, safe: boolean, e: Expr): Val[] {
+export function castValues(values: readonly Val[], from: arrow.DataType, to: CastType, safe: boolean, e: Expr, dialect: Dialect): Val[] {
   const c = category(from);
   return values.map((v) => {
     if (v === null) return null;
-    const r = castOne(v, c, to);
+    const r = castOne(v, c, to, dialect);
     if (r !== undefined) return r;
     if (safe) return null;
     throw new SqlError('CAST_FAILED', `cannot cast ${describe(v)} to ${to} in ${exprToString(e)}`, { expr: exprToString(e) });
@@ -40,24 +43,25 @@ function describe(v: Val): string {
 }
 
 /** undefined = the value does not convert. */
-function castOne(v: Val, from: Category, to: CastType): Val | undefined {
+function castOne(v: Val, from: Category, to: CastType, dialect: Dialect): Val | undefined {
   const range = INT_RANGES[to];
-  if (range) return toInt(v, from, to, range);
+  if (range) return toInt(v, from, to, range, dialect);
   switch (to) {
     case 'float32':
     case 'float64': {
-      const f = toFloat(v, from);
+      const f = dialect === 'datafusion' && from === 'string' ? rustParseFloat(v as string) : toFloat(v, from);
       return f === undefined ? undefined : to === 'float32' ? Math.fround(f) : f;
     }
     case 'bool':
       if (from === 'bool') return v;
       if (from === 'string') {
         const s = (v as string).trim().toLowerCase();
-        return ['true', 't', 'yes', 'y', '1'].includes(s) ? true : ['false', 'f', 'no', 'n', '0'].includes(s) ? false : undefined;
+        const [yes, no] = dialect === 'datafusion' ? [ARROW_TRUE, ARROW_FALSE] : [SPARK_TRUE, SPARK_FALSE];
+        return yes.includes(s) ? true : no.includes(s) ? false : undefined;
       }
       return typeof v === 'bigint' ? v !== 0n : (v as number) !== 0;
     case 'string':
-      return toStringValue(v, from);
+      return toStringValue(v, from, dialect);
     case 'binary':
       return from === 'string' ? utf8.encode(v as string) : v;
     case 'date':
@@ -79,13 +83,22 @@ function dateFromTimestampText(s: string): number | undefined {
   return micros === undefined ? undefined : Number(floorDiv(micros, 86_400_000_000n));
 }
 
-function toInt(v: Val, from: Category, to: CastType, [lo, hi]: [bigint, bigint]): Val | undefined {
+const SPARK_TRUE = ['true', 't', 'yes', 'y', '1'];
+const SPARK_FALSE = ['false', 'f', 'no', 'n', '0'];
+const ARROW_TRUE = ['true', 't', 'yes', 'y', 'on', '1'];
+const ARROW_FALSE = ['false', 'f', 'no', 'n', 'off', '0'];
+
+function toInt(v: Val, from: Category, to: CastType, [lo, hi]: [bigint, bigint], dialect: Dialect): Val | undefined {
   let b: bigint;
   if (typeof v === 'bigint') b = v;
   else if (typeof v === 'boolean') b = v ? 1n : 0n;
   else if (typeof v === 'number') {
     if (!Number.isFinite(v)) return undefined;
     b = BigInt(Math.trunc(v));
+  } else if (from === 'string' && dialect === 'datafusion') {
+    const s = v as string;
+    if (!/^[+-]?\d+$/.test(s)) return undefined;
+    b = BigInt(s);
   } else if (from === 'string') {
     const s = (v as string).trim();
     if (/^[+-]?\d+$/.test(s)) b = BigInt(s);
@@ -115,8 +128,40 @@ function toFloat(v: Val, from: Category): number | undefined {
   return undefined;
 }
 
-/** Text form of a value, as CAST(x AS STRING) and `||` print it. */
-export function toStringValue(v: Val, from: Category): string | undefined {
+const NEGATIVE_NAN = new Float64Array(new BigUint64Array([0xfff8000000000000n]).buffer)[0]!;
+
+/** Rust's f64 parser: digits with an optional fraction and exponent, inf/infinity/nan; no spaces. */
+function rustParseFloat(s: string): number | undefined {
+  const m = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
+  if (m) {
+    const neg = m[1] === '-';
+    if (m[2]!.toLowerCase() === 'nan') return neg ? NEGATIVE_NAN : NaN;
+    return neg ? -Infinity : Infinity;
+  }
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
+  return Number(s);
+}
+
+/** A float as Rust's Display prints it: shortest digits, `.0` on integers, exponent beyond 1e16 / below 1e-5. */
+export function rustFloatString(f: number): string {
+  if (f !== f) return 'NaN';
+  if (f === Infinity) return 'inf';
+  if (f === -Infinity) return '-inf';
+  if (f === 0) return signBit(f) ? '-0.0' : '0.0';
+  const [mant, expText] = f.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  if (exp < -5 || exp >= 16) return `${mant}e${exp}`;
+  const s = String(f);
+  if (/e/.test(s)) {
+    // JS switches to exponents earlier (below 1e-6): spell the decimal out from the digits.
+    const digits = mant.replace(/[-.]/g, '');
+    return `${f < 0 ? '-' : ''}0.${'0'.repeat(-exp - 1)}${digits}`;
+  }
+  return /\./.test(s) ? s : `${s}.0`;
+}
+
+/** Text form of a value, as CAST(x AS STRING), `||` and concat() print it. */
+export function toStringValue(v: Val, from: Category, dialect: Dialect): string | undefined {
   switch (from) {
     case 'string':
       return v as string;
@@ -132,6 +177,7 @@ export function toStringValue(v: Val, from: Category): string | undefined {
       }
     case 'float': {
       const f = v as number;
+      if (dialect === 'datafusion') return rustFloatString(f);
       if (Number.isNaN(f)) return 'NaN';
       if (!Number.isFinite(f)) return f > 0 ? 'Infinity' : '-Infinity';
       const s = String(f);

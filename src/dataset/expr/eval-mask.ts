@@ -7,8 +7,9 @@
 // turned into a mask, so every node keeps the row-wise semantics and errors.
 import * as arrow from 'apache-arrow';
 import type { CompareOp, Expr } from './ast.js';
-import { nodeType } from './infer.js';
-import { category, literalType, resolveColumn } from './types.js';
+import type { Dialect } from './dialect.js';
+import { literalNodeType, nodeType } from './infer.js';
+import { category, resolveColumn } from './types.js';
 import { compareValues, literalValue, type Val } from './values.js';
 
 export interface Mask {
@@ -23,8 +24,8 @@ export interface Mask {
 export type RowEval = (e: Expr) => { type: arrow.DataType; values: Val[] };
 
 /** Evaluates `e` over `batch` into a mask (its `type` is the node's type, checked by the caller). */
-export function evalMask(e: Expr, batch: arrow.RecordBatch, rowEval: RowEval): Mask {
-  return new MaskEval(batch, rowEval).mask(e);
+export function evalMask(e: Expr, batch: arrow.RecordBatch, rowEval: RowEval, dialect: Dialect): Mask {
+  return new MaskEval(batch, rowEval, dialect).mask(e);
 }
 
 /** Comparison ops as 3 bits: result for (less, equal, greater). */
@@ -53,6 +54,7 @@ class MaskEval {
   constructor(
     private readonly batch: arrow.RecordBatch,
     private readonly rowEval: RowEval,
+    private readonly dialect: Dialect,
   ) {
     this.n = batch.numRows;
   }
@@ -63,7 +65,7 @@ class MaskEval {
         if (e.op === 'and' || e.op === 'or') {
           const a = this.mask(e.left);
           const b = this.mask(e.right);
-          const type = nodeType(e, [a.type, b.type], this.batch.schema);
+          const type = nodeType(e, [a.type, b.type], this.batch.schema, this.dialect);
           return e.op === 'and' ? and(type, a, b, this.n) : or(type, a, b, this.n);
         }
         if (e.op in OP_BITS) return this.compare(e) ?? this.rows(e);
@@ -71,7 +73,7 @@ class MaskEval {
       case 'unary':
         if (e.op === 'not') {
           const a = this.mask(e.arg);
-          return not(nodeType(e, [a.type], this.batch.schema), a);
+          return not(nodeType(e, [a.type], this.batch.schema, this.dialect), a);
         }
         return this.rows(e);
       case 'isNull': {
@@ -81,7 +83,7 @@ class MaskEval {
         const neg = e.negated ? 1 : 0;
         if (a.nul) for (let i = 0; i < this.n; i++) t[i] = a.nul[i]! ^ neg;
         else if (neg) t.fill(1);
-        return { type: nodeType(e, [a.type], this.batch.schema), t, nul: null };
+        return { type: nodeType(e, [a.type], this.batch.schema, this.dialect), t, nul: null };
       }
       case 'column': {
         const c = this.column(e);
@@ -91,7 +93,7 @@ class MaskEval {
       }
       case 'literal': {
         const v = literalValue(e);
-        const type = literalType(e.value);
+        const type = literalNodeType(e);
         if (v === null) return { type, t: new Uint8Array(this.n), nul: new Uint8Array(this.n).fill(1) };
         if (typeof v === 'boolean') return { type, t: new Uint8Array(this.n).fill(v ? 1 : 0), nul: null };
         return this.rows(e);
@@ -137,11 +139,11 @@ class MaskEval {
     const l = flip ? e.left : e.right;
     if (c.kind !== 'column' || l.kind !== 'literal') return undefined;
     const col = this.column(c);
-    const litT = literalType(l.value);
-    const type = nodeType(e, flip ? [litT, col.type] : [col.type, litT], this.batch.schema);
+    const litT = literalNodeType(l);
+    const type = nodeType(e, flip ? [litT, col.type] : [col.type, litT], this.batch.schema, this.dialect);
     const lit = literalValue(l);
     if (lit === null) return allNull(type, this.n);
-    const kernel = kernelFor(col, lit, this.n);
+    const kernel = kernelFor(col, lit, this.n, this.dialect);
     if (!kernel) return undefined;
     const bits = OP_BITS[e.op as CompareOp];
     return withNulls(type, kernel(flip ? flipBits(bits) : bits), col.nul);
@@ -151,7 +153,7 @@ class MaskEval {
     if (e.arg.kind !== 'column' || !e.list.every((x) => x.kind === 'literal')) return undefined;
     const col = this.column(e.arg);
     const lits = e.list as Array<Expr & { kind: 'literal' }>;
-    const type = nodeType(e, [col.type, ...lits.map((l) => literalType(l.value))], this.batch.schema);
+    const type = nodeType(e, [col.type, ...lits.map(literalNodeType)], this.batch.schema, this.dialect);
     const n = this.n;
     let t: Uint8Array | null = null;
     let listNull = false;
@@ -161,7 +163,7 @@ class MaskEval {
         listNull = true;
         continue;
       }
-      const kernel = kernelFor(col, v, n);
+      const kernel = kernelFor(col, v, n, this.dialect);
       if (!kernel) return undefined;
       t = kernel(OP_BITS['='], t ?? undefined);
     }
@@ -180,11 +182,11 @@ class MaskEval {
   private between(e: Expr & { kind: 'between' }): Mask | undefined {
     if (e.arg.kind !== 'column' || e.low.kind !== 'literal' || e.high.kind !== 'literal') return undefined;
     const col = this.column(e.arg);
-    const type = nodeType(e, [col.type, literalType(e.low.value), literalType(e.high.value)], this.batch.schema);
+    const type = nodeType(e, [col.type, literalNodeType(e.low), literalNodeType(e.high)], this.batch.schema, this.dialect);
     const side = (l: Expr & { kind: 'literal' }, op: CompareOp): Mask | undefined => {
       const v = literalValue(l);
       if (v === null) return allNull(type, this.n);
-      const kernel = kernelFor(col, v, this.n);
+      const kernel = kernelFor(col, v, this.n, this.dialect);
       return kernel ? withNulls(type, kernel(OP_BITS[op]), col.nul) : undefined;
     };
     const ge = side(e.low, '>=');
@@ -305,20 +307,25 @@ function boolColumn(c: ColumnRef, n: number): Mask {
 // Comparison kernels: write, for every row, bit ((less, equal, greater) index) of `bits`
 
 /** The kernel comparing the column with a non-null literal, or undefined (row-wise then). */
-function kernelFor(col: ColumnRef, lit: Val, n: number): Kernel | undefined {
+function kernelFor(col: ColumnRef, lit: Val, n: number, dialect: Dialect): Kernel | undefined {
   const t = col.type;
   const datas = col.vector.data;
   switch (t.typeId) {
     case arrow.Type.Int: {
       const it = t as arrow.Int;
       if (typeof lit !== 'number' && typeof lit !== 'bigint') return undefined;
-      if (it.bitWidth === 64) return LITTLE_ENDIAN ? (bits, into) => int64Kernel(datas, it.isSigned, lit, bits, into ?? new Uint8Array(n)) : undefined;
-      return (bits, into) => numberKernel(datas, lit, bits, into ?? new Uint8Array(n));
+      if (it.bitWidth === 64) {
+        // DataFusion compares a 64-bit integer with a fraction as doubles (rounding): row-wise.
+        if (dialect === 'datafusion' && typeof lit === 'number' && !Number.isInteger(lit)) return undefined;
+        return LITTLE_ENDIAN ? (bits, into) => int64Kernel(datas, it.isSigned, lit, bits, into ?? new Uint8Array(n)) : undefined;
+      }
+      return (bits, into) => numberKernel(datas, lit, bits, into ?? new Uint8Array(n), dialect);
     }
     case arrow.Type.Float:
       if ((t as arrow.Float).precision === arrow.Precision.HALF) return undefined;
       if (typeof lit !== 'number' && typeof lit !== 'bigint') return undefined;
-      return (bits, into) => numberKernel(datas, lit, bits, into ?? new Uint8Array(n));
+      if (dialect === 'datafusion') return (bits, into) => floatTotalKernel(datas, Number(lit), bits, into ?? new Uint8Array(n));
+      return (bits, into) => numberKernel(datas, lit, bits, into ?? new Uint8Array(n), dialect);
     case arrow.Type.Utf8:
       if (typeof lit !== 'string' || hasLoneSurrogate(lit)) return undefined;
       return (bits, into) => bytesKernel(datas, utf8.encode(lit), bits, into ?? new Uint8Array(n));
@@ -345,7 +352,7 @@ function hasLoneSurrogate(s: string): boolean {
 }
 
 /** Columns read as JS numbers (ints up to 32 bits, float32/64) against a number or bigint. */
-function numberKernel(datas: readonly arrow.Data[], lit: number | bigint, bits: number, out: Uint8Array): Uint8Array {
+function numberKernel(datas: readonly arrow.Data[], lit: number | bigint, bits: number, out: Uint8Array, dialect: Dialect): Uint8Array {
   let row = 0;
   for (const d of datas) {
     // One element type in the loop keeps it monomorphic: other widths are widened (natively).
@@ -363,11 +370,47 @@ function numberKernel(datas: readonly arrow.Data[], lit: number | bigint, bits: 
       }
     } else {
       // A literal beyond 2^53: exact mixed comparison (rare).
-      for (let i = 0; i < len; i++) out[row + i]! |= (bits >> (compareValues(v[i]!, lit) + 1)) & 1;
+      for (let i = 0; i < len; i++) out[row + i]! |= (bits >> (compareValues(v[i]!, lit, dialect) + 1)) & 1;
     }
     row += len;
   }
   return out;
+}
+
+/**
+ * Float columns in Arrow's order (DataFusion): a NaN ranks by its sign bit, below -Infinity when
+ * negative and above Infinity when positive; -0.0 equals 0.0. The sign is read from the raw bits.
+ */
+function floatTotalKernel(datas: readonly arrow.Data[], L: number, bits: number, out: Uint8Array): Uint8Array {
+  const rankL = L === L ? 0 : signBitOf(L) ? -1 : 1;
+  let row = 0;
+  for (const d of datas) {
+    const raw = d.values as Float64Array | Float32Array;
+    const len = d.length;
+    // Sign bits: the high 32-bit word of a double, the only word of a float.
+    const words = new Int32Array(raw.buffer, raw.byteOffset, raw instanceof Float64Array ? len * 2 : len);
+    const stride = raw instanceof Float64Array ? 2 : 1;
+    const hi = raw instanceof Float64Array && LITTLE_ENDIAN ? 1 : 0;
+    for (let i = 0; i < len; i++) {
+      const x = raw[i]!;
+      let c: number;
+      if (x === x && rankL === 0) c = x < L ? 0 : x > L ? 2 : 1;
+      else {
+        const rx = x === x ? 0 : words[i * stride + hi]! < 0 ? -1 : 1;
+        c = rx < rankL ? 0 : rx > rankL ? 2 : 1;
+      }
+      out[row + i]! |= (bits >> c) & 1;
+    }
+    row += len;
+  }
+  return out;
+}
+
+const signScratch = new Float64Array(1);
+const signWords = new Int32Array(signScratch.buffer);
+function signBitOf(x: number): boolean {
+  signScratch[0] = x;
+  return signWords[LITTLE_ENDIAN ? 1 : 0]! < 0;
 }
 
 /**

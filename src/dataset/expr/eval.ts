@@ -1,12 +1,15 @@
-// Evaluation of expressions over one Arrow record batch with SQL three-valued logic.
-// Columns are read once into normalised JS values (values.ts); comparisons of a plain numeric
-// column against a literal run directly over the typed array.
+// Evaluation of expressions over one Arrow record batch with SQL three-valued logic, in the
+// semantics of the caller's dialect (dialect.ts). Columns are read once into normalised JS values
+// (values.ts); comparisons of a plain numeric column against a literal run directly over the
+// typed array.
 import * as arrow from 'apache-arrow';
 import { SqlError } from '../../errors.js';
 import { children, exprToString, type CompareOp, type Expr } from './ast.js';
 import { castValues, toStringValue } from './cast.js';
+import type { Dialect } from './dialect.js';
 import { lookupFunction } from './functions.js';
 import { nodeType } from './infer.js';
+import { resolveLanceLiterals } from './lance-literals.js';
 import { compileLike } from './like.js';
 import { parseDate, parseTimestamp } from './temporal.js';
 import { category, comparisonDomain, resolveColumn, typeMismatch, typeName, type Category } from './types.js';
@@ -14,8 +17,8 @@ import { buildVector, compareValues, literalValue, NS_PER_DAY, readVector, type 
 import { evalMask } from './eval-mask.js';
 
 export interface EvalOptions {
-  /** Reserved for the SQL layer (e.g. bound parameters); no options are read today. */
-  readonly [key: string]: unknown;
+  /** The semantics to evaluate with: the Table API's ('datafusion') or the SQL session's ('spark'). */
+  readonly dialect: Dialect;
 }
 
 interface Col {
@@ -26,23 +29,30 @@ interface Col {
 interface Ctx {
   batch: arrow.RecordBatch;
   n: number;
+  dialect: Dialect;
 }
 
-/** Evaluates `e` for every row of `batch`; the vector's type is exprType(e, batch.schema). */
-export function evalExpr(e: Expr, batch: arrow.RecordBatch, _opts: EvalOptions = {}): arrow.Vector {
-  if (e.kind === 'column') {
-    const direct = plainColumnVector(e, batch);
+/** `e` as the dialect reads it: DataFusion first gives literals their columns' types. */
+function rooted(e: Expr, schema: arrow.Schema, dialect: Dialect): Expr {
+  return dialect === 'datafusion' ? resolveLanceLiterals(e, schema) : e;
+}
+
+/** Evaluates `e` for every row of `batch`; the vector's type is exprType(e, batch.schema, dialect). */
+export function evalExpr(e: Expr, batch: arrow.RecordBatch, opts: EvalOptions): arrow.Vector {
+  const root = rooted(e, batch.schema, opts.dialect);
+  if (root.kind === 'column') {
+    const direct = plainColumnVector(root, batch);
     if (direct) return direct;
   }
-  const col = evalNode(e, { batch, n: batch.numRows });
+  const col = evalNode(root, { batch, n: batch.numRows, dialect: opts.dialect });
   return buildVector(col.type, col.values);
 }
 
 /** 1 where `e` is TRUE; 0 where it is FALSE or NULL. */
-export function evalPredicate(e: Expr, batch: arrow.RecordBatch, _opts: EvalOptions = {}): Uint8Array {
+export function evalPredicate(e: Expr, batch: arrow.RecordBatch, opts: EvalOptions): Uint8Array {
   // Vectorized where it can be (eval-mask.ts); other nodes come back here row by row.
-  const ctx: Ctx = { batch, n: batch.numRows };
-  const m = evalMask(e, batch, (x) => evalNode(x, ctx));
+  const ctx: Ctx = { batch, n: batch.numRows, dialect: opts.dialect };
+  const m = evalMask(rooted(e, batch.schema, opts.dialect), batch, (x) => evalNode(x, ctx), opts.dialect);
   const c = category(m.type);
   if (c !== 'bool' && c !== 'null') throw typeMismatch(e, `a filter must be boolean, got ${typeName(m.type)}`);
   return m.t;
@@ -79,13 +89,14 @@ function readColumn(e: Expr & { kind: 'column' }, ctx: Ctx): Col {
 function evalNode(e: Expr, ctx: Ctx): Col {
   if (e.kind === 'column') return readColumn(e, ctx);
   if (e.kind === 'literal') {
-    return { type: nodeType(e, [], ctx.batch.schema), values: new Array<Val>(ctx.n).fill(literalValue(e)) };
+    return { type: nodeType(e, [], ctx.batch.schema, ctx.dialect), values: new Array<Val>(ctx.n).fill(literalValue(e)) };
   }
   const kids = children(e).map((c) => evalNode(c, ctx));
   const type = nodeType(
     e,
     kids.map((k) => k.type),
     ctx.batch.schema,
+    ctx.dialect,
   );
   return { type, values: evalValues(e, kids, type, ctx) };
 }
@@ -110,12 +121,14 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
         if (v === null) out[i] = null;
         else if (e.op === 'not') out[i] = !v;
         else if (e.op === 'pos') out[i] = v;
-        else out[i] = typeof v === 'bigint' ? BigInt.asIntN(64, -v) : category(type) === 'int' ? BigInt.asIntN(64, -BigInt(v as number)) : -(v as number);
+        else if (category(type) !== 'int') out[i] = -(v as number);
+        else if (ctx.dialect === 'datafusion') out[i] = wrapInt(-BigInt(v as number | bigint), type as arrow.Int);
+        else out[i] = typeof v === 'bigint' ? BigInt.asIntN(64, -v) : BigInt.asIntN(64, -BigInt(v as number));
       }
       return out;
     }
     case 'binary':
-      return evalBinary(e, kids[0]!, kids[1]!, type, n);
+      return evalBinary(e, kids[0]!, kids[1]!, type, ctx);
     case 'isNull': {
       const a = kids[0]!.values;
       for (let i = 0; i < n; i++) out[i] = (a[i] === null) !== e.negated;
@@ -130,7 +143,7 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
           const x = a[i]!;
           const y = b[i]!;
           if (x === null || y === null) r = null;
-          else if (compareValues(x, y) === 0) {
+          else if (compareValues(x, y, ctx.dialect) === 0) {
             r = true;
             break;
           }
@@ -143,8 +156,8 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
       const [a1, lo] = coercePair(e, kids[0]!, kids[1]!);
       const [a2, hi] = coercePair(e, kids[0]!, kids[2]!);
       for (let i = 0; i < n; i++) {
-        const ge = a1[i] === null || lo[i] === null ? null : compareValues(a1[i]!, lo[i]!) >= 0;
-        const le = a2[i] === null || hi[i] === null ? null : compareValues(a2[i]!, hi[i]!) <= 0;
+        const ge = a1[i] === null || lo[i] === null ? null : compareValues(a1[i]!, lo[i]!, ctx.dialect) >= 0;
+        const le = a2[i] === null || hi[i] === null ? null : compareValues(a2[i]!, hi[i]!, ctx.dialect) <= 0;
         const r = ge === false || le === false ? false : ge === null || le === null ? null : true;
         out[i] = r === null ? null : r !== e.negated;
       }
@@ -152,6 +165,11 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
     }
     case 'like': {
       const [s, p] = [kids[0]!.values, kids[1]!.values];
+      if (ctx.dialect === 'datafusion' && e.escape !== undefined && e.escape !== '\\') {
+        throw new SqlError('UNSUPPORTED_EXPR', `LIKE ... ESCAPE '${e.escape}' in ${exprToString(e)}: Lance 12 supports only the backslash as escape character; write \\% or \\_ instead`);
+      }
+      // DataFusion's LIKE escapes with a backslash when no ESCAPE clause is given.
+      const escape = e.escape ?? (ctx.dialect === 'datafusion' ? '\\' : undefined);
       const cache = new Map<string, RegExp>();
       for (let i = 0; i < n; i++) {
         if (s[i] === null || p[i] === null) {
@@ -160,23 +178,24 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
         }
         const pat = p[i] as string;
         let re = cache.get(pat);
-        if (!re) cache.set(pat, (re = compileLike(pat, e.escape, e.caseInsensitive, e)));
+        if (!re) cache.set(pat, (re = compileLike(pat, escape, e.caseInsensitive, e)));
         out[i] = re.test(s[i] as string) !== e.negated;
       }
       return out;
     }
     case 'case':
-      return evalCase(e, kids, type, n);
+      return evalCase(e, kids, type, ctx);
     case 'cast':
-      return castValues(kids[0]!.values, kids[0]!.type, e.to, e.safe, e);
+      return castValues(kids[0]!.values, kids[0]!.type, e.to, e.safe, e, ctx.dialect);
     case 'call': {
       const fn = lookupFunction(e);
       const types = kids.map((k) => k.type);
       const args = kids.map((k) => coerceTo(k, type));
-      const nullable = fn.propagatesNull !== false;
+      const p = fn.propagatesNull;
+      const nullable = typeof p === 'function' ? p(ctx.dialect) : p !== false;
       for (let i = 0; i < n; i++) {
         const row = args.map((a) => a[i]!);
-        out[i] = nullable && row.some((v) => v === null) ? null : fn.evalRow(row, types);
+        out[i] = nullable && row.some((v) => v === null) ? null : fn.evalRow(row, types, ctx.dialect);
       }
       return out;
     }
@@ -185,7 +204,8 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
   }
 }
 
-function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.DataType, n: number): Val[] {
+function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.DataType, ctx: Ctx): Val[] {
+  const n = ctx.n;
   const out = new Array<Val>(n);
   const op = e.op;
   if (op === 'and' || op === 'or') {
@@ -205,7 +225,7 @@ function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.Da
     for (let i = 0; i < n; i++) {
       const x = a[i]!;
       const y = b[i]!;
-      out[i] = x === null || y === null ? null : truth(compareValues(x, y));
+      out[i] = x === null || y === null ? null : truth(compareValues(x, y, ctx.dialect));
     }
     return out;
   }
@@ -224,10 +244,11 @@ function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.Da
         c.set(xa);
         c.set(ya, xa.length);
         out[i] = c;
-      } else out[i] = (toStringValue(x, lc) ?? '') + (toStringValue(y, rc) ?? '');
+      } else out[i] = (toStringValue(x, lc, ctx.dialect) ?? '') + (toStringValue(y, rc, ctx.dialect) ?? '');
     }
     return out;
   }
+  if (ctx.dialect === 'datafusion') return datafusionArith(e, l, r, type, n);
   const isInt = category(type) === 'int';
   for (let i = 0; i < n; i++) {
     const x = l.values[i]!;
@@ -252,7 +273,63 @@ function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.Da
   return out;
 }
 
-function evalCase(e: Expr & { kind: 'case' }, kids: Col[], type: arrow.DataType, n: number): Val[] {
+/** The low `bitWidth` bits of `v` as the type's value (numbers up to 32 bits, bigints at 64). */
+function wrapInt(v: bigint, t: arrow.Int): Val {
+  const w = BigInt.asIntN(t.bitWidth, v);
+  const x = t.isSigned ? w : BigInt.asUintN(t.bitWidth, v);
+  return t.bitWidth === 64 ? x : Number(x);
+}
+
+/**
+ * Arrow's arithmetic kernels as DataFusion runs them: integers stay integers of the result type,
+ * + - * wrap around, / truncates toward zero and fails on zero or overflow (MIN / -1), % takes
+ * the dividend's sign and fails on zero; floats follow IEEE (x / 0 is ±inf or NaN).
+ */
+function datafusionArith(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.DataType, n: number): Val[] {
+  const out = new Array<Val>(n);
+  const op = e.op;
+  if (category(type) === 'int') {
+    const t = type as arrow.Int;
+    for (let i = 0; i < n; i++) {
+      const x = l.values[i]!;
+      const y = r.values[i]!;
+      if (x === null || y === null) {
+        out[i] = null;
+        continue;
+      }
+      const a = BigInt(x as number | bigint);
+      const b = BigInt(y as number | bigint);
+      if (op === '/' || op === '%') {
+        if (b === 0n) throw new SqlError('DIVIDE_BY_ZERO', `division by zero in ${exprToString(e)} (${a} ${op} 0); Lance 12 fails here too — guard it with CASE WHEN or divide by a float`, { expr: exprToString(e) });
+        if (op === '%') out[i] = wrapInt(a % b, t);
+        else {
+          const q = a / b;
+          const w = wrapInt(q, t);
+          if (BigInt(w as number | bigint) !== q) throw new SqlError('ARITHMETIC_OVERFLOW', `${a} / ${b} overflows ${typeName(t)} in ${exprToString(e)}; CAST an operand to a wider type`, { expr: exprToString(e) });
+          out[i] = w;
+        }
+      } else out[i] = wrapInt(op === '+' ? a + b : op === '-' ? a - b : a * b, t);
+    }
+    return out;
+  }
+  const single = (type as arrow.Float).precision === arrow.Precision.SINGLE;
+  for (let i = 0; i < n; i++) {
+    const x = l.values[i]!;
+    const y = r.values[i]!;
+    if (x === null || y === null) {
+      out[i] = null;
+      continue;
+    }
+    const a = Number(x);
+    const b = Number(y);
+    const v = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
+    out[i] = single ? Math.fround(v) : v;
+  }
+  return out;
+}
+
+function evalCase(e: Expr & { kind: 'case' }, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[] {
+  const n = ctx.n;
   let k = 0;
   const operand = e.operand ? kids[k++]! : undefined;
   const branches: { cond: Val[]; result: Val[] }[] = [];
@@ -261,7 +338,7 @@ function evalCase(e: Expr & { kind: 'case' }, kids: Col[], type: arrow.DataType,
     let cond = condCol.values;
     if (operand) {
       const [a, b] = coercePair(e, operand, condCol);
-      cond = a.map((x, i) => (x === null || b[i] === null ? null : compareValues(x, b[i]!) === 0));
+      cond = a.map((x, i) => (x === null || b[i] === null ? null : compareValues(x, b[i]!, ctx.dialect) === 0));
     }
     branches.push({ cond, result: coerceTo(kids[k++]!, type) });
   }

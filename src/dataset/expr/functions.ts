@@ -4,6 +4,7 @@ import * as arrow from 'apache-arrow';
 import { SqlError } from '../../errors.js';
 import type { Expr } from './ast.js';
 import { toStringValue } from './cast.js';
+import type { Dialect } from './dialect.js';
 import { category, commonType, isNumeric, typeMismatch, typeName } from './types.js';
 import type { Val } from './values.js';
 
@@ -16,9 +17,9 @@ export interface ScalarFunction {
   /** Result type from argument types; throw typeMismatch(call, ...) to reject arguments. */
   returnType(args: arrow.DataType[], call: Expr): arrow.DataType;
   /** One row: normalised argument values (see values.ts) to a normalised result. */
-  evalRow(args: Val[], argTypes: arrow.DataType[]): Val;
+  evalRow(args: Val[], argTypes: arrow.DataType[], dialect: Dialect): Val;
   /** Default true: a NULL argument makes the result NULL without calling evalRow. */
-  propagatesNull?: boolean;
+  propagatesNull?: boolean | ((dialect: Dialect) => boolean);
 }
 
 const registry = new Map<string, ScalarFunction>();
@@ -127,7 +128,9 @@ const BUILTINS: ScalarFunction[] = [
       }
       return new arrow.Utf8();
     },
-    evalRow: (args, types) => args.map((v, i) => toStringValue(v, category(types[i]!)) ?? '').join(''),
+    // Spark: any NULL argument makes the result NULL; DataFusion skips NULL arguments.
+    propagatesNull: (dialect) => dialect === 'spark',
+    evalRow: (args, types, dialect) => args.map((v, i) => (v === null ? '' : (toStringValue(v, category(types[i]!), dialect) ?? ''))).join(''),
   },
   {
     name: 'coalesce',
@@ -145,7 +148,20 @@ const BUILTINS: ScalarFunction[] = [
       if (!isNumeric(category(args[0]!)) && category(args[0]!) !== 'null') throw typeMismatch(call, `abs() needs a number, got ${typeName(args[0]!)}`);
       return args[0]!;
     },
-    evalRow: ([v]) => (typeof v === 'bigint' ? (v < 0n ? -v : v) : Math.abs(v as number)),
+    evalRow: ([v], [t], dialect) => {
+      if (typeof v === 'bigint') {
+        if (v >= 0n) return v;
+        // DataFusion fails where the magnitude does not fit the type (abs of the minimum).
+        if (dialect === 'datafusion' && BigInt.asIntN(64, -v) !== -v) throw new SqlError('ARITHMETIC_OVERFLOW', `abs(${v}) overflows ${typeName(t!)}; CAST the argument to a wider type first`);
+        return -v;
+      }
+      const n = v as number;
+      if (dialect === 'datafusion' && category(t!) === 'int' && n < 0) {
+        const bits = (t as arrow.Int).bitWidth;
+        if ((t as arrow.Int).isSigned && -n > 2 ** (bits - 1) - 1) throw new SqlError('ARITHMETIC_OVERFLOW', `abs(${n}) overflows ${typeName(t!)}; CAST the argument to a wider type first`);
+      }
+      return Math.abs(n);
+    },
   },
   ...['substring', 'substr'].map(
     (name): ScalarFunction => ({

@@ -2,7 +2,9 @@
 // children it has just computed, so typing and evaluation cannot disagree.
 import * as arrow from 'apache-arrow';
 import { children, type Expr } from './ast.js';
+import type { Dialect } from './dialect.js';
 import { lookupFunction } from './functions.js';
+import { resolveLanceLiterals } from './lance-literals.js';
 import {
   canCast,
   castTargetType,
@@ -17,8 +19,41 @@ import {
 } from './types.js';
 
 /** The Arrow type an expression produces over rows of `schema` (validates the whole tree). */
-export function exprType(e: Expr, schema: arrow.Schema): arrow.DataType {
-  return nodeType(e, children(e).map((c) => exprType(c, schema)), schema);
+export function exprType(e: Expr, schema: arrow.Schema, dialect: Dialect): arrow.DataType {
+  return resolvedType(dialect === 'datafusion' ? resolveLanceLiterals(e, schema) : e, schema, dialect);
+}
+
+/** exprType of a tree whose literals are already resolved for the dialect. */
+function resolvedType(e: Expr, schema: arrow.Schema, dialect: Dialect): arrow.DataType {
+  return nodeType(e, children(e).map((c) => resolvedType(c, schema, dialect)), schema, dialect);
+}
+
+/** A literal node's type: the one Lance's coercion gave it, else its own. */
+export function literalNodeType(e: Expr & { kind: 'literal' }): arrow.DataType {
+  return e.as !== undefined ? castTargetType(e.as) : literalType(e.value);
+}
+
+/**
+ * DataFusion's arithmetic result type: the wider operand (Float64 over Float32 over integers;
+ * the wider integer, a signed one wide enough when signedness differs). NULL takes the other side.
+ */
+function datafusionArithType(l: arrow.DataType, r: arrow.DataType): arrow.DataType {
+  const cl = category(l);
+  const cr = category(r);
+  if (cl === 'null' && cr === 'null') return new arrow.Int64();
+  if (cl === 'null') return r;
+  if (cr === 'null') return l;
+  if (cl === 'float' || cr === 'float') {
+    const single = (t: arrow.DataType, c: string) => c !== 'float' || (t as arrow.Float).precision !== arrow.Precision.DOUBLE;
+    return single(l, cl) && single(r, cr) ? new arrow.Float32() : new arrow.Float64();
+  }
+  const a = l as arrow.Int;
+  const b = r as arrow.Int;
+  if (a.isSigned === b.isSigned) return a.bitWidth >= b.bitWidth ? a : b;
+  const [s, u] = a.isSigned ? [a, b] : [b, a];
+  if (s.bitWidth > u.bitWidth) return s;
+  const width = Math.min(64, u.bitWidth * 2);
+  return width === 16 ? new arrow.Int16() : width === 32 ? new arrow.Int32() : new arrow.Int64();
 }
 
 const isBoolish = (t: arrow.DataType) => category(t) === 'bool' || category(t) === 'null';
@@ -28,12 +63,12 @@ function checkComparable(e: Expr, a: arrow.DataType, b: arrow.DataType): void {
 }
 
 /** Type of `e` given its children's types, in the order of `children(e)`. */
-export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema): arrow.DataType {
+export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema, dialect: Dialect): arrow.DataType {
   switch (e.kind) {
     case 'column':
       return resolveColumn(e, schema).type;
     case 'literal':
-      return literalType(e.value);
+      return literalNodeType(e);
     case 'unary': {
       const t = kids[0]!;
       if (e.op === 'not') {
@@ -41,7 +76,9 @@ export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema):
         return new arrow.Bool();
       }
       if (!isNumeric(category(t)) && category(t) !== 'null') throw typeMismatch(e, `unary ${e.op === 'neg' ? '-' : '+'} needs a number, got ${typeName(t)}`);
-      return category(t) === 'null' ? new arrow.Int64() : e.op === 'neg' && category(t) === 'int' ? new arrow.Int64() : t;
+      if (category(t) === 'null') return new arrow.Int64();
+      // DataFusion negates within the operand's type (wrapping); Spark widens integers to 64 bits.
+      return dialect === 'spark' && e.op === 'neg' && category(t) === 'int' ? new arrow.Int64() : t;
     }
     case 'binary': {
       const [l, r] = kids as [arrow.DataType, arrow.DataType];
@@ -62,6 +99,11 @@ export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema):
           const cl = category(l);
           const cr = category(r);
           if (cl === 'struct' || cl === 'other' || cr === 'struct' || cr === 'other') throw typeMismatch(e, `cannot concatenate ${typeName(l)} and ${typeName(r)}`);
+          // DataFusion's || joins strings only (use concat() to mix in numbers).
+          const text = (c: string) => c === 'string' || c === 'null';
+          if (dialect === 'datafusion' && !(text(cl) && text(cr)) && !(cl === 'binary' && cr === 'binary')) {
+            throw typeMismatch(e, `|| needs strings, got ${typeName(l)} and ${typeName(r)}; use concat() or CAST(... AS STRING)`);
+          }
           return cl === 'binary' && cr === 'binary' ? new arrow.Binary() : new arrow.Utf8();
         }
         default: {
@@ -69,6 +111,7 @@ export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema):
           const cr = category(r);
           const ok = (c: string) => c === 'int' || c === 'float' || c === 'null';
           if (!ok(cl) || !ok(cr)) throw typeMismatch(e, `arithmetic ${e.op} needs numbers, got ${typeName(l)} and ${typeName(r)}`);
+          if (dialect === 'datafusion') return datafusionArithType(l, r);
           // Spark semantics: `/` is always fractional division.
           return e.op === '/' || cl === 'float' || cr === 'float' ? new arrow.Float64() : new arrow.Int64();
         }

@@ -4,6 +4,7 @@
 // strings, Uint8Array bytes, booleans; NULL is null.
 import * as arrow from 'apache-arrow';
 import type { Expr } from './ast.js';
+import type { Dialect } from './dialect.js';
 import { category, type Category } from './types.js';
 
 export type Val = null | boolean | number | bigint | string | Uint8Array | object;
@@ -92,7 +93,9 @@ export function literalValue(e: Expr & { kind: 'literal' }): Val {
 
 
 /** Exact comparison of a JS number with a bigint (no rounding through doubles). */
-function compareNumBig(a: number, b: bigint): number {
+function compareNumBig(a: number, b: bigint, dialect: Dialect): number {
+  // DataFusion casts the integer to Float64 and compares doubles.
+  if (dialect === 'datafusion') return compareFloatsTotal(a, Number(b));
   // Safe-range bigints convert to doubles exactly.
   if (b >= MIN_SAFE && b <= MAX_SAFE) return compareNums(a, Number(b));
   if (Number.isNaN(a)) return 1;
@@ -110,6 +113,27 @@ function compareNums(a: number, b: number): number {
   if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
   if (Number.isNaN(b)) return -1;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const signScratch = new Float64Array(1);
+const signWords = new Int32Array(signScratch.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/** Whether the sign bit of `x` is set (tells -NaN from NaN; JS keeps a NaN's bits when copied). */
+export function signBit(x: number): boolean {
+  signScratch[0] = x;
+  return signWords[HI]! < 0;
+}
+
+/**
+ * Arrow's float order (DataFusion): IEEE total order, so a NaN orders by its sign bit — -NaN
+ * below -Infinity, NaN above Infinity, each equal to itself — except that -0.0 equals 0.0.
+ */
+export function compareFloatsTotal(a: number, b: number): number {
+  if (a === a && b === b) return a < b ? -1 : a > b ? 1 : 0;
+  const ra = a === a ? 0 : signBit(a) ? -1 : 1;
+  const rb = b === b ? 0 : signBit(b) ? -1 : 1;
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
 }
 
 /** Orders strings by code point (= UTF-8 byte order), not UTF-16 unit order. */
@@ -131,13 +155,13 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** Compares two non-null values already coerced into the same domain. */
-export function compareValues(a: Val, b: Val): number {
+export function compareValues(a: Val, b: Val, dialect: Dialect): number {
   if (typeof a === 'number') {
-    if (typeof b === 'number') return compareNums(a, b);
-    if (typeof b === 'bigint') return compareNumBig(a, b);
+    if (typeof b === 'number') return dialect === 'datafusion' ? compareFloatsTotal(a, b) : compareNums(a, b);
+    if (typeof b === 'bigint') return compareNumBig(a, b, dialect);
   } else if (typeof a === 'bigint') {
     if (typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
-    if (typeof b === 'number') return -compareNumBig(b, a);
+    if (typeof b === 'number') return -compareNumBig(b, a, dialect);
   } else if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   else if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
   else if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b);

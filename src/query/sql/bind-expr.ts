@@ -120,7 +120,7 @@ export function boundColumns(e: BoundExpr): Set<string> {
 export function boundType(e: BoundExpr, scope: Scope): arrow.DataType {
   const fields = scope.cols.map((c) => new arrow.Field(c.id, c.type, true));
   for (const m of e.mats) fields.push(new arrow.Field(m.id, new arrow.LargeBinary(), true));
-  return exprType(e.ir, new arrow.Schema(fields));
+  return exprType(e.ir, new arrow.Schema(fields), 'spark');
 }
 
 // ---------------------------------------------------------------------------------------------
