@@ -16,6 +16,8 @@ export interface VersionInfo {
 }
 
 const textDecoder = new TextDecoder();
+/** Data formats lancet reads ('0.1' / 'legacy' are the v1 files; writes stay 2.1 / 2.2). */
+const READABLE_FORMATS = ['0.1', 'legacy', '2.0', '2.1', '2.2'];
 
 export function schemaOfManifest(m: Manifest, path: string): LanceSchema {
   const metadata: Record<string, string> = {};
@@ -37,8 +39,8 @@ export class Dataset {
   constructor(loc: DatasetLocation, loaded: LoadedManifest) {
     checkReadable(loaded.manifest, loaded.path);
     const fmt = loaded.manifest.dataFormat?.version;
-    if (fmt && !['2.1', '2.2'].includes(fmt)) {
-      throw new LanceFormatError('UNSUPPORTED_FILE_VERSION', `dataset uses data file format ${fmt}; lancet reads 2.1 and 2.2`, { path: loaded.path });
+    if (fmt && !READABLE_FORMATS.includes(fmt)) {
+      throw new LanceFormatError('UNSUPPORTED_FILE_VERSION', `dataset uses data file format ${fmt}; lancet reads ${READABLE_FORMATS.join(', ')}`, { path: loaded.path });
     }
     this.loc = loc;
     this.loaded = loaded;
@@ -70,9 +72,13 @@ export class Dataset {
     return arrowSchemaOf(this.schema);
   }
 
-  /** Data format of the dataset's files ('2.1' | '2.2'). */
+  /** Data format of the dataset's files ('0.1' v1, '2.0', '2.1', '2.2'); lancet writes only 2.1 / 2.2. */
   get fileVersion(): string {
-    return this.manifest.dataFormat?.version ?? '2.2';
+    const v = this.manifest.dataFormat?.version;
+    if (v) return v;
+    // Manifests from before data_format was recorded (Lance < 0.10) hold v1 files.
+    const first = this.fragments.find((f) => f.files.length > 0)?.files[0];
+    return first && first.fileMajorVersion === 0 && first.fileMinorVersion === 0 ? '0.1' : '2.2';
   }
 
   /** Re-reads the newest version. */

@@ -13,6 +13,7 @@ import { BUFFER_ALIGNMENT, decodeFooter, decodeOffsetTable, FOOTER_SIZE } from '
 import { arrowTypeOfColumn, leafKindOf } from '../leaf-kind.js';
 import { assembleLeaf, nullData, validityFrom } from './assemble.js';
 import { makePageJob, type LeafPiece, type PageJob } from './page-jobs.js';
+import { openOlderFormat } from './older-formats.js';
 
 export interface PageInfo {
   bufferOffsets: number[];
@@ -90,6 +91,8 @@ export async function openLanceFile(store: ObjectStore, path: string, opts: { si
   };
   const slice = (start: number, end: number) => region.subarray(start - regionStart, end - regionStart);
 
+  const older = await openOlderFormat(store, path, fileSize, region, regionStart);
+  if (older) return older;
   const footer = decodeFooter(region, fileSize, path);
   const footerAt = fileSize - FOOTER_SIZE;
   await grow(Math.min(footer.columnMetaStart, footer.cmoTableStart));
