@@ -6,15 +6,19 @@ import { InvalidInputError } from '../errors.js';
 /** Largest length handed to one fs read call; bigger ranges are read in several calls. */
 export const MAX_READ_CALL_BYTES = 1 << 30;
 
-/** Largest range read into memory at once: what one Buffer may hold. */
-export const MAX_IN_MEMORY_READ_BYTES = bufferConstants.MAX_LENGTH;
+/**
+ * Largest range read into memory at once: 2 GiB, or less where one Buffer holds less. A payload
+ * that big is streamed, not held: filling a fresh multi-GiB buffer takes seconds to minutes of
+ * page faults, and many JS APIs that receive it stop at 2^31 - 1.
+ */
+export const MAX_IN_MEMORY_READ_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 31);
 
 /** Refuses an in-memory read of `bytes` that no Buffer could hold, pointing at streaming. */
 export function assertFitsInMemory(bytes: number, where: string): void {
   if (bytes <= MAX_IN_MEMORY_READ_BYTES) return;
   throw new InvalidInputError(
     'READ_TOO_LARGE',
-    `cannot read ${bytes} bytes of ${where} into memory: one buffer holds at most ${MAX_IN_MEMORY_READ_BYTES} bytes; ` +
+    `cannot read ${bytes} bytes of ${where} into memory at once (the limit is ${MAX_IN_MEMORY_READ_BYTES} bytes); ` +
       'stream it instead (fetchBlobFiles(...) then stream()/webStream(), or readRange() in pieces; ObjectStore.readStream)',
     { bytes, limit: MAX_IN_MEMORY_READ_BYTES, where },
   );
