@@ -4,6 +4,9 @@
 import * as arrow from 'apache-arrow';
 import { blobStructFromColumn } from './blob/blob-columns.js';
 import { InvalidInputError } from '../errors.js';
+import { isRecordBatchLike, isTableLike, localBatch, localTable, retypeData, sameLayout } from './arrow/adopt.js';
+import { buildColumn } from './arrow/build-column.js';
+import { columnData, nullData, takeData } from './arrow/kernels.js';
 
 export type RowObject = Record<string, unknown>;
 export type TableData = arrow.Table | arrow.RecordBatch | RowObject[] | AsyncIterable<arrow.RecordBatch> | Iterable<arrow.RecordBatch>;
@@ -23,8 +26,8 @@ async function* fromIterable(first: arrow.RecordBatch | undefined, rest: AsyncIt
   for (;;) {
     const r = await rest.next();
     if (r.done) return;
-    if (!(r.value instanceof arrow.RecordBatch)) throw new InvalidInputError('BAD_INPUT', 'iterables passed as table data must yield apache-arrow RecordBatches');
-    yield r.value;
+    if (!isRecordBatchLike(r.value)) throw new InvalidInputError('BAD_INPUT', 'iterables passed as table data must yield apache-arrow RecordBatches');
+    yield localBatch(r.value);
   }
 }
 
@@ -42,7 +45,11 @@ function plainBatch(b: arrow.RecordBatch): arrow.RecordBatch {
   const schema = plainSchema(b.schema);
   const children = b.schema.fields.map((f, i) => {
     const col = b.getChildAt(i)!;
-    return arrow.DataType.isDictionary(f.type) ? arrow.vectorFromArray([...col], schema.fields[i]!.type).data[0]! : col.data[0]!;
+    if (!arrow.DataType.isDictionary(f.type)) return columnData(col);
+    // Decoding is a take of the dictionary's rows at the indices (null indices give null rows).
+    const d = columnData(col);
+    const indices = Array.from({ length: d.length }, (_, k) => (d.getValid(k) ? Number(d.values[k]) : -1));
+    return takeData(columnData(d.dictionary!), indices);
   });
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: b.numRows, nullCount: 0, children }));
 }
@@ -58,12 +65,17 @@ export async function normalizeInput(data: TableData, schema?: arrow.Schema): Pr
 }
 
 async function normalizeRaw(data: TableData, schema?: arrow.Schema): Promise<NormalizedInput> {
-  if (data instanceof arrow.Table) {
-    return { schema: data.schema, batches: fromIterable(undefined, data.batches[Symbol.iterator]()) };
+  // Duck-typed: tables and batches of another apache-arrow copy (CommonJS, other version) are rebuilt over the same buffers.
+  if (isTableLike(data)) {
+    const t = localTable(data);
+    return { schema: t.schema, batches: fromIterable(undefined, t.batches[Symbol.iterator]()) };
   }
-  if (data instanceof arrow.RecordBatch) return { schema: data.schema, batches: fromIterable(data, [][Symbol.iterator]()) };
-  if (Array.isArray(data) && data.length > 0 && data.every((b) => b instanceof arrow.RecordBatch)) {
-    const batches = data as unknown as arrow.RecordBatch[];
+  if (isRecordBatchLike(data)) {
+    const b = localBatch(data);
+    return { schema: b.schema, batches: fromIterable(b, [][Symbol.iterator]()) };
+  }
+  if (Array.isArray(data) && data.length > 0 && data.every((b) => isRecordBatchLike(b))) {
+    const batches = (data as unknown[]).map(localBatch);
     return { schema: batches[0]!.schema, batches: fromIterable(undefined, batches[Symbol.iterator]()) };
   }
   if (Array.isArray(data)) {
@@ -77,8 +89,9 @@ async function normalizeRaw(data: TableData, schema?: arrow.Schema): Promise<Nor
       if (!schema) throw new InvalidInputError('EMPTY_INPUT', 'an empty stream of batches needs an explicit schema');
       return { schema, batches: fromIterable(undefined, it) };
     }
-    if (!(first.value instanceof arrow.RecordBatch)) throw new InvalidInputError('BAD_INPUT', 'iterables passed as table data must yield apache-arrow RecordBatches');
-    return { schema: first.value.schema, batches: fromIterable(first.value, it) };
+    if (!isRecordBatchLike(first.value)) throw new InvalidInputError('BAD_INPUT', 'iterables passed as table data must yield apache-arrow RecordBatches');
+    const b = localBatch(first.value);
+    return { schema: b.schema, batches: fromIterable(b, it) };
   }
   throw new InvalidInputError('BAD_INPUT', 'table data must be an Arrow Table, RecordBatch, iterable of RecordBatches or an array of row objects');
 }
@@ -110,15 +123,12 @@ export function inferSchema(rows: RowObject[]): arrow.Schema {
   return new arrow.Schema(names.map((n) => new arrow.Field(n, inferType(rows.map((r) => r[n]), n), true)));
 }
 
-/** Builds one RecordBatch from row objects following `schema` (missing keys become null). */
+/**
+ * Builds one RecordBatch from row objects following `schema` (missing keys become null). Values
+ * are checked against the column types: a value that does not fit is an InvalidInputError.
+ */
 export function rowsToBatch(rows: RowObject[], schema: arrow.Schema): arrow.RecordBatch {
-  const children = schema.fields.map((f) => {
-    const values = rows.map((r) => {
-      const v = r[f.name];
-      return v === undefined ? null : v;
-    });
-    return arrow.vectorFromArray(values, f.type).data[0]!;
-  });
+  const children = schema.fields.map((f) => buildColumn(rows.map((r) => r[f.name]), f.type, f.name));
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
 }
 
@@ -134,10 +144,10 @@ export function conformBatch(batch: arrow.RecordBatch, schema: arrow.Schema): ar
     const i = byName.get(f.name);
     if (i === undefined) {
       if (!f.nullable) throw new InvalidInputError('SCHEMA_MISMATCH', `data lacks non-nullable column "${f.name}"`, { column: f.name });
-      return arrow.vectorFromArray(new Array(batch.numRows).fill(null), f.type).data[0]!;
+      return nullData(f.type, batch.numRows);
     }
     const col = batch.getChildAt(i)!;
-    if (!arrow.util.compareTypes(col.type, f.type)) {
+    if (!sameLayout(col.type, f.type)) {
       // Binary / string columns for a Blob V2 column: bytes are payloads, strings external URIs.
       const blob = col.data.length === 1 ? blobStructFromColumn(col.data[0]!, f) : undefined;
       if (blob) {
@@ -147,7 +157,8 @@ export function conformBatch(batch: arrow.RecordBatch, schema: arrow.Schema): ar
       throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is ${String(col.type)} in the data but ${String(f.type)} in the table`, { column: f.name });
     }
     if (!f.nullable && col.nullCount > 0) throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is not nullable but the data has nulls`, { column: f.name });
-    return col.data.length === 1 ? col.data[0]! : arrow.vectorFromArray([...col], f.type).data[0]!;
+    // The table's type objects label the data (the same layout may be spelled by another class).
+    return retypeData(columnData(col), f.type);
   });
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
 }

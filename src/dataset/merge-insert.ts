@@ -17,6 +17,8 @@ import { exprModule } from './filter.js';
 import { normalizeInput, rowsToBatch, type TableData } from './input.js';
 import { prepareBlobRows } from './blob/dataset-blobs.js';
 import type { Expr } from './expr/index.js';
+import { isRecordBatchLike, retypeData, sameLayout } from './arrow/adopt.js';
+import { buildColumn } from './arrow/build-column.js';
 import {
   discardWrites,
   evalAs,
@@ -100,7 +102,7 @@ export class MergeInsertBuilder {
 /** Source rows as one batch whose columns carry the target's types. */
 async function sourceBatch(ds: Dataset, data: TableData): Promise<arrow.RecordBatch> {
   const target = ds.arrowSchema;
-  if (Array.isArray(data) && !data.some((r) => r instanceof arrow.RecordBatch)) {
+  if (Array.isArray(data) && !data.some((r) => isRecordBatchLike(r))) {
     const rows = data as Record<string, unknown>[];
     const names = new Set(rows.flatMap((r) => Object.keys(r)));
     // No rows, no columns to learn from: an empty source with the table's columns.
@@ -121,7 +123,8 @@ async function sourceBatch(ds: Dataset, data: TableData): Promise<arrow.RecordBa
     if (!tf) throw new InvalidInputError('SCHEMA_MISMATCH', `source has a column the table does not: ${f.name}`, { column: f.name });
     const v = t.getChild(f.name)!;
     fields.push(tf);
-    cols.push(arrow.util.compareTypes(v.type, tf.type) ? singleData(v) : arrow.vectorFromArray([...v].map((x) => (typeof x === 'number' && arrow.DataType.isInt(tf.type) && tf.type.bitWidth === 64 ? BigInt(x) : x)), tf.type).data[0]!);
+    // Another type is converted value by value, checked against the table's type.
+    cols.push(sameLayout(v.type, tf.type) ? retypeData(singleData(v), tf.type) : buildColumn([...v], tf.type, f.name));
   }
   return makeBatch(fields, cols, t.numRows);
 }
@@ -235,7 +238,7 @@ export async function mergeInsert(ds: Dataset, plan: Plan, data: TableData, opts
           const srcRows = keepHit.map((j) => hitSrc[j]!);
           for (const f of changed) {
             const e = sets.get(f.name);
-            fresh.set(f.name, e ? await evalAs(e, joined, arrowTypeOf(f)) : singleData(takeIndices(source, srcRows).getChild(f.name)!));
+            fresh.set(f.name, e ? await evalAs(e, joined, arrowTypeOf(f), f.name) : singleData(takeIndices(source, srcRows).getChild(f.name)!));
           }
           const hitOffsets = Uint32Array.from(keepHit.map((j) => offsets[hit[j]!]!));
           const physical = mode === 'rewrite-rows' ? makeBatch([], [], 0) : (await readFragment(snap, frag, changed, { physical: true })).batch;

@@ -23,6 +23,9 @@ import { toLogicalBlobValue } from './blob/blob-values.js';
 import { withBlobWriteOptions } from './blob/blob-data-files.js';
 import type { CastType, Expr } from './expr/index.js';
 import { mayDiscardAfter } from './commit.js';
+import { columnData, concatData, nullData, scatterData, takeData } from './arrow/kernels.js';
+import { buildColumn } from './arrow/build-column.js';
+import { retypeData, sameLayout } from './arrow/adopt.js';
 
 /** Bytes the store moved for one operation. */
 export interface IoReport {
@@ -48,17 +51,17 @@ export function makeBatch(fields: readonly arrow.Field[], columns: readonly arro
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: numRows, nullCount: 0, children: [...columns] }));
 }
 
-/** One Data per column, whatever the chunking. */
+/** One Data per column, whatever the chunking (chunks concatenated by buffer). */
 export function singleData(v: arrow.Vector): arrow.Data {
-  return v.data.length === 1 ? v.data[0]! : arrow.vectorFromArray([...v], v.type).data[0]!;
+  return columnData(v);
 }
 
 function concatBatches(parts: arrow.RecordBatch[], fields: LanceField[]): arrow.RecordBatch {
   const arrowFields = fields.map((f) => new arrow.Field(f.name, arrowTypeOf(f), f.nullable));
   if (parts.length === 1) return parts[0]!;
-  if (parts.length === 0) return makeBatch(arrowFields, arrowFields.map((f) => arrow.vectorFromArray([], f.type).data[0]!), 0);
-  const t = new arrow.Table(parts);
-  return makeBatch(t.schema.fields, t.schema.fields.map((f) => singleData(t.getChild(f.name)!)), t.numRows);
+  if (parts.length === 0) return makeBatch(arrowFields, arrowFields.map((f) => nullData(f.type, 0)), 0);
+  const fs = parts[0]!.schema.fields;
+  return makeBatch(fs, fs.map((f, i) => concatData(f.type, parts.map((p) => p.data.children[i]!))), parts.reduce((s, p) => s + p.numRows, 0));
 }
 
 /**
@@ -85,12 +88,7 @@ export async function readFragment(ds: Dataset, frag: DataFragment, fields: Lanc
 
 /** A filtered copy of `batch` keeping rows whose index is in `idx`. */
 export function takeIndices(batch: arrow.RecordBatch, idx: ArrayLike<number>): arrow.RecordBatch {
-  const cols = batch.schema.fields.map((f) => {
-    const v = batch.getChild(f.name)!;
-    const out: unknown[] = new Array(idx.length);
-    for (let i = 0; i < idx.length; i++) out[i] = v.get(idx[i]!);
-    return arrow.vectorFromArray(out, f.type).data[0]!;
-  });
+  const cols = batch.schema.fields.map((_, i) => takeData(batch.data.children[i]!, idx));
   return makeBatch(batch.schema.fields, cols, idx.length);
 }
 
@@ -138,8 +136,11 @@ export async function parseAssignments(schema: LanceSchema, values: Record<strin
   return { exprs, reads: [...reads] };
 }
 
-/** Evaluates `e` on `batch` and converts the result to `type` (CAST when the types differ). */
-export async function evalAs(e: Expr, batch: arrow.RecordBatch, type: arrow.DataType): Promise<arrow.Data> {
+/**
+ * Evaluates `e` on `batch` and converts the result to `type` (CAST when the types differ); a
+ * value that still does not fit `type` is an InvalidInputError naming `column` and the row.
+ */
+export async function evalAs(e: Expr, batch: arrow.RecordBatch, type: arrow.DataType, column = 'expression result'): Promise<arrow.Data> {
   const m = await exprModule();
   let v = m.evalExpr!(e, batch);
   const target: arrow.Type = type.typeId;
@@ -147,22 +148,13 @@ export async function evalAs(e: Expr, batch: arrow.RecordBatch, type: arrow.Data
     const to = CAST_BY_TYPE[target];
     if (to) v = m.evalExpr!({ kind: 'cast', arg: e, to, safe: false, implicit: true } as Expr, batch);
   }
-  if (arrow.util.compareTypes(v.type, type)) return singleData(v);
-  return arrow.vectorFromArray([...v].map((x) => coerce(x, type)), type).data[0]!;
+  if (sameLayout(v.type, type)) return retypeData(singleData(v), type);
+  return buildColumn([...v], type, column);
 }
 
-function coerce(x: unknown, type: arrow.DataType): unknown {
-  if (x === null || x === undefined) return null;
-  if (arrow.DataType.isInt(type) && type.bitWidth === 64) return typeof x === 'bigint' ? x : BigInt(Math.trunc(Number(x)));
-  if (arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) return Number(x);
-  return x;
-}
-
-/** Replaces rows `at` (indices into `old`) with `fresh` values, in order. */
+/** Replaces rows `at` (indices into `old`) with the rows of `fresh`, in order. */
 export function scatter(old: arrow.Vector, at: ArrayLike<number>, fresh: arrow.Vector): arrow.Data {
-  const values: unknown[] = [...old];
-  for (let i = 0; i < at.length; i++) values[at[i]!] = fresh.get(i);
-  return arrow.vectorFromArray(values, old.type).data[0]!;
+  return scatterData(singleData(old), at, retypeData(singleData(fresh), old.type));
 }
 
 /**
@@ -210,7 +202,7 @@ export function carryStableRowIds(ds: Dataset, moved: ReadonlyArray<{ frag: Data
   const ids: bigint[] = [];
   for (const { frag, offsets } of moved) {
     if (frag.rowIdSequence.case !== 'inlineRowIds') return;
-    const all = decodeRowIdSequence(frag.rowIdSequence.value);
+    const all = decodeRowIdSequence(frag.rowIdSequence.value, `row ids of fragment ${frag.id}`, frag.physicalRows > 0n ? Number(frag.physicalRows) : undefined);
     for (let i = 0; i < offsets.length; i++) ids.push(all[offsets[i]!]!);
   }
   const total = written.reduce((s, f) => s + Number(f.physicalRows), 0);

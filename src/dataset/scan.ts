@@ -9,6 +9,7 @@ import { readDeletionFile } from '../format/table/deletion-file.js';
 import { joinPath } from '../io/object-store.js';
 import { LanceFormatError } from '../errors.js';
 import { dataFileFormat, type DataFileReader } from './data-files.js';
+import { columnData, nullData } from './arrow/kernels.js';
 import type { DatasetLocation } from './versions.js';
 
 export const ROW_ADDRESS_COLUMN = '_rowaddr';
@@ -100,7 +101,7 @@ function* batchOffsets(physicalRows: number, deleted: Uint32Array, batchRows: nu
 }
 
 function nullColumn(field: LanceField, type: arrow.DataType, n: number): arrow.Data {
-  return arrow.vectorFromArray(new Array(n).fill(null), type).data[0]!;
+  return nullData(type, n);
 }
 
 /** Reads a fragment batch by batch. */
@@ -138,7 +139,7 @@ export async function* scanFragment(loc: DatasetLocation, frag: DataFragment, op
       for (const f of fields) {
         const col = read.getChild(f.name);
         if (!col) throw new LanceFormatError('BAD_DATA_FILE', `data file did not return column "${f.name}"`, { path: file.path });
-        columns.set(f, col.data.length === 1 ? col.data[0]! : arrow.vectorFromArray([...col], col.type).data[0]!);
+        columns.set(f, columnData(col));
       }
     }
     for (const f of missing) columns.set(f, nullColumn(f, arrowTypeOf(f), n));

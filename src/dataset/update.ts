@@ -97,7 +97,7 @@ async function planFragment(ds: Dataset, frag: DataFragment, asg: Assignments, c
   const offsets = Uint32Array.from(hits);
   const subset = takeIndices(batch, offsets);
   const fresh = new Map<string, arrow.Data>();
-  for (const f of changed) fresh.set(f.name, await evalAs(asg.exprs.get(f.name)!, subset, arrowTypeOf(f)));
+  for (const f of changed) fresh.set(f.name, await evalAs(asg.exprs.get(f.name)!, subset, arrowTypeOf(f), f.name));
   return { frag, offsets, fresh, physical: batch };
 }
 

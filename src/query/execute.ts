@@ -8,6 +8,8 @@ import { hashAggregate } from './exec/aggregate.js';
 import { hashJoin } from './exec/hash-join.js';
 import { limitRange, sortPermutation } from './exec/sort.js';
 import { groupKey, takeVector, vectorOf } from './exec/values.js';
+import { concatData } from '../dataset/arrow/kernels.js';
+import { sameLayout } from '../dataset/arrow/adopt.js';
 import type { BoundExpr, Materialization, Plan } from './plan.js';
 import { batchOf, gather, vectorOfCol, type Col, type Relation, type SourceTable } from './relation.js';
 
@@ -106,6 +108,8 @@ export async function execute(plan: Plan, ctx: ExecContext): Promise<Relation> {
       const parts: Relation[] = [];
       for (const p of plan.inputs) parts.push(await execute(p, ctx));
       const vectors = plan.cols.map((c, ci) => {
+        // Same-typed inputs are concatenated by buffer (get() values lose vectors, timestamps, decimals).
+        if (parts.every((r) => sameLayout(r.vectors[ci]!.type, c.type))) return arrow.makeVector(concatData(c.type, parts.flatMap((r) => r.vectors[ci]!.data)));
         const cells: unknown[] = [];
         for (const r of parts) for (let i = 0; i < r.numRows; i++) cells.push(r.vectors[ci]!.get(i));
         return vectorOf(c.type, cells);

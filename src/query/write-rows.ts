@@ -7,6 +7,9 @@ import { SqlError } from '../errors.js';
 import type { QueryTable, WriteRow } from './catalog.js';
 import { isBlobField } from './sql/bind-query.js';
 import type { Col, Relation } from './relation.js';
+import { ArrowCell } from '../dataset/arrow/build-column.js';
+import { sameLayout } from '../dataset/arrow/adopt.js';
+import { columnData } from '../dataset/arrow/kernels.js';
 
 /** Values of one relation column converted for one target field, row by row. */
 export async function columnValues(rel: Relation, col: Col, target: arrow.Field, what: string): Promise<unknown[]> {
@@ -38,8 +41,19 @@ export async function columnValues(rel: Relation, col: Col, target: arrow.Field,
     });
   }
   if (col.blob) throw new SqlError('TYPE_MISMATCH', `cannot write blob column ${col.name} into non-blob column ${target.name} (${what}); use blob_bytes(${col.name}) or ${col.name}.size`);
-  const conv = converter(v.type, target, what);
   const out = new Array(n);
+  if (sameLayout(v.type, target.type)) {
+    // Same type: cells point into the relation's Arrow data and are written by buffer copy
+    // (get() values would lose vectors, sub-millisecond timestamps, decimals).
+    const d = columnData(v);
+    for (let r = 0; r < n; r++) {
+      if (d.getValid(r)) out[r] = new ArrowCell(d, r);
+      else if (!target.nullable) throw new SqlError('NULL_VIOLATION', `column ${target.name} is NOT NULL but ${what} produces NULL`, { column: target.name });
+      else out[r] = null;
+    }
+    return out;
+  }
+  const conv = converter(v.type, target, what);
   for (let r = 0; r < n; r++) {
     const x = v.get(r);
     if (x === null || x === undefined) {

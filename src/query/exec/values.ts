@@ -1,6 +1,7 @@
 // Value-level helpers shared by the operators: total ordering for sort/min/max, hash keys for
 // joins and GROUP BY, and gathering rows of an Arrow vector by index.
 import * as arrow from 'apache-arrow';
+import { columnData, nullData, takeData } from '../../dataset/arrow/kernels.js';
 
 /** One cell as arrow-js hands it out (number, bigint, string, boolean, bytes, struct row...). */
 export type Cell = unknown;
@@ -77,21 +78,14 @@ export function groupKey(keys: readonly arrow.Vector[], i: number): string {
   return out;
 }
 
-/** Rows of `v` at `indices` as a new single-chunk vector; index -1 yields null. */
+/** Rows of `v` at `indices` as a new single-chunk vector (copied by buffer); index -1 yields null. */
 export function takeVector(v: arrow.Vector, indices: ArrayLike<number>): arrow.Vector {
-  const b = arrow.makeBuilder({ type: v.type, nullValues: [null, undefined] });
-  for (let j = 0; j < indices.length; j++) {
-    const i = indices[j]!;
-    b.append(i < 0 ? null : v.get(i));
-  }
-  return b.finish().toVector();
+  return arrow.makeVector(takeData(columnData(v), indices));
 }
 
 /** A vector of `n` nulls of the given type. */
 export function nullVector(type: arrow.DataType, n: number): arrow.Vector {
-  const b = arrow.makeBuilder({ type, nullValues: [null, undefined] });
-  for (let i = 0; i < n; i++) b.append(null);
-  return b.finish().toVector();
+  return arrow.makeVector(nullData(type, n));
 }
 
 /** Builds a vector of `type` from plain cells. */
@@ -104,7 +98,5 @@ export function vectorOf(type: arrow.DataType, cells: readonly Cell[]): arrow.Ve
 /** Identity take that merges a multi-chunk vector into one chunk (RecordBatch needs one Data). */
 export function singleChunk(v: arrow.Vector): arrow.Vector {
   if (v.data.length <= 1) return v;
-  const idx = new Int32Array(v.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return takeVector(v, idx);
+  return arrow.makeVector(columnData(v));
 }

@@ -26,6 +26,7 @@ import { toLogicalBlobValue } from '../../dataset/blob/blob-values.js';
 import { rowsToBatch } from '../../dataset/input.js';
 import { SqlError } from '../../errors.js';
 import type { RowChanges } from '../catalog.js';
+import { ArrowCell, buildColumn } from '../../dataset/arrow/build-column.js';
 
 export interface AppliedChanges {
   version: number;
@@ -49,7 +50,7 @@ async function* batchesOf(batches: readonly arrow.RecordBatch[]): AsyncIterable<
 function vectorData(field: LanceField, values: unknown[]): arrow.Data {
   const type = arrowTypeOf(field);
   const cells = isBlobV2Field(field) ? values.map((v) => (v === null || v === undefined ? null : toLogicalBlobValue(v as BlobInput))) : values;
-  return arrow.vectorFromArray(cells, type).data[0]!;
+  return buildColumn(cells, type, field.name);
 }
 
 /** How much worse a payload byte copied is than a metadata byte written. */
@@ -143,12 +144,12 @@ export async function applyChanges(ds: Dataset, changes: RowChanges): Promise<Ap
       const keep = ds.schema.fields.filter((f) => !(isBlobV2Field(f) && changedNames.includes(f.name)));
       const keptCols = keep.map((f) => {
         if (!changedNames.includes(f.name)) return singleData(batch.getChild(f.name)!);
-        const type = arrowTypeOf(f);
-        const old = batch.getChild(f.name)!;
-        return arrow.vectorFromArray(Array.from(offsets, (_, k) => {
+        // Rows this statement leaves alone keep their cell as stored (copied by buffer).
+        const old = singleData(batch.getChild(f.name)!);
+        return buildColumn(Array.from(offsets, (_, k) => {
           const v = valueOf(f.name, k);
-          return v === undefined ? old.get(k) : v;
-        }), type).data[0]!;
+          return v === undefined ? new ArrowCell(old, k) : v;
+        }), arrowTypeOf(f), f.name);
       });
       const keptBatch = await carryBlobs(ds, makeBatch(keep.map((f) => new arrow.Field(f.name, keptCols[keep.indexOf(f)]!.type, f.nullable)), keptCols, offsets.length), addressesOf(id, offsets));
       const addrs = addressesOf(id, offsets);

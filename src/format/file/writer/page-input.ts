@@ -48,9 +48,17 @@ export function segmentBytes(seg: LeafSegment, kind: LeafKind): number {
   }
 }
 
+/**
+ * The first `count` slots of `d`'s values. arrow-js hands short (or no) value buffers for slots
+ * under null rows (all-null vectors); the page holds the logical count, zero-filled past them.
+ */
 function bytesOf(d: arrow.Data, count: number, bytesPerValue: number): Uint8Array {
-  const v = d.values as ArrayBufferView;
-  return new Uint8Array(v.buffer, v.byteOffset, count * bytesPerValue);
+  const v = d.values as ArrayBufferView | undefined;
+  const want = count * bytesPerValue;
+  if (v && v.byteLength >= want) return new Uint8Array(v.buffer, v.byteOffset, want);
+  const out = new Uint8Array(want);
+  if (v) out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  return out;
 }
 
 /** Builds the page input for the first `numRows` rows held by `segs`. */
