@@ -139,6 +139,13 @@ export function logicalTypeOf(type: arrow.DataType): string {
       const t = type as arrow.List;
       return t.children[0]!.type.typeId === arrow.Type.Struct ? 'list.struct' : 'list';
     }
+    case arrow.Type.Map:
+      // Lance 12 names every map "map" (entries struct child with key and value).
+      return 'map';
+    case arrow.Type.Dictionary: {
+      const t = type as arrow.Dictionary;
+      return `dict:${logicalTypeOf(t.dictionary)}:${logicalTypeOf(t.indices)}:false`;
+    }
     default:
       throw new InvalidInputError('UNSUPPORTED_TYPE', `Arrow type ${String(type)} has no Lance logical type in lancet`, { type: String(type) });
   }
@@ -203,10 +210,25 @@ export function arrowTypeOf(f: LanceField): arrow.DataType {
     case 'struct':
       return new arrow.Struct(f.children.map(arrowFieldOf));
     case 'list':
-    case 'list.struct': {
+    case 'list.struct':
+    // Arrow JS has no LargeList: large lists read as lists with 32-bit offsets.
+    case 'large_list':
+    case 'large_list.struct': {
       const child = f.children[0];
       if (!child) break;
       return new arrow.List(arrowFieldOf(child));
+    }
+    case 'map': {
+      const child = f.children[0];
+      if (!child || child.children.length !== 2) break;
+      return new arrow.Map_(arrowFieldOf(child) as arrow.Field<arrow.Struct>);
+    }
+    case 'dict': {
+      // dict:{value type}:{index type}:{ordered}; the value type may itself contain ':'.
+      const index = arrowTypeOf({ ...f, logicalType: parts[parts.length - 2]!, children: [] });
+      const value = arrowTypeOf({ ...f, logicalType: parts.slice(1, -2).join(':'), children: [] });
+      if (!arrow.DataType.isInt(index)) break;
+      return new arrow.Dictionary(value, index as arrow.Int8, null, parts[parts.length - 1] === 'true');
     }
   }
   throw new LanceFormatError('UNSUPPORTED_TYPE', `unsupported Lance logical type "${lt}" for field "${f.name}"`, { field: f.name });
@@ -231,7 +253,7 @@ export function lanceSchemaFromArrow(schema: arrow.Schema, firstId = 0): LanceSc
     const metadata = Object.fromEntries(af.metadata ?? new Map<string, string>());
     const logicalType = logicalTypeOf(af.type);
     let children: LanceField[] = [];
-    if (af.type.typeId === arrow.Type.Struct || af.type.typeId === arrow.Type.List) {
+    if (af.type.typeId === arrow.Type.Struct || af.type.typeId === arrow.Type.List || af.type.typeId === arrow.Type.Map) {
       children = (af.type.children as arrow.Field[]).map(convert);
     }
     return { id, name: af.name, logicalType, nullable: af.nullable, metadata, children };

@@ -332,6 +332,11 @@ export function nullData(type: arrow.DataType, n: number): arrow.Data {
       const t = type as arrow.FixedSizeList;
       return arrow.makeData({ type: t, length: n, nullCount: n, nullBitmap: bitmap, child: nullData(t.children[0]!.type, n * t.listSize) });
     }
+    case arrow.Type.List:
+    case arrow.Type.Map: {
+      const t = type as arrow.List;
+      return arrow.makeData({ type: t, length: n, nullCount: n, nullBitmap: bitmap, valueOffsets: new Int32Array(n + 1), child: nullData(t.children[0]!.type, 0) });
+    }
     case arrow.Type.Utf8:
     case arrow.Type.Binary:
       return arrow.makeData({ type: type as arrow.Utf8, length: n, nullCount: n, nullBitmap: bitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });

@@ -13,6 +13,9 @@ import { BUFFER_ALIGNMENT, decodeFooter, decodeOffsetTable, FOOTER_SIZE } from '
 import { arrowTypeOfColumn, leafKindOf } from '../leaf-kind.js';
 import { assembleLeaf, nullData, validityFrom } from './assemble.js';
 import { makePageJob, type LeafPiece, type PageJob } from './page-jobs.js';
+import { makeNestedPageJob, type NestedPiece } from './nested-pages.js';
+import { buildNestedField, hasListBelow, isListLogical, type NestedColumn } from './nested-build.js';
+import { canonicalLayers, levelModel, unravel } from './repdef.js';
 import { openOlderFormat } from './older-formats.js';
 
 export interface PageInfo {
@@ -62,6 +65,17 @@ function layerCount(l: PageLayout): number | undefined {
       return l.layout.value.layers.length;
     default:
       return undefined;
+  }
+}
+
+function layersOf(l: PageLayout): RepDefLayer[] {
+  switch (l.layout.case) {
+    case 'miniBlockLayout':
+    case 'fullZipLayout':
+    case 'constantLayout':
+      return l.layout.value.layers;
+    default:
+      return [];
   }
 }
 
@@ -188,14 +202,16 @@ async function readFields(
   }
 
   // Plan one job per (column, page) the ranges touch.
-  const owners: Array<{ f: LanceField; depth: number }> = [];
-  const visit = (f: LanceField, depth: number): void => {
-    if (isOwner(f)) owners.push({ f, depth });
-    else f.children.forEach((c) => visit(c, depth + 1));
+  const owners: Array<{ f: LanceField; depth: number; nested: boolean }> = [];
+  const visit = (f: LanceField, depth: number, nested: boolean): void => {
+    if (isOwner(f)) owners.push({ f, depth, nested });
+    else f.children.forEach((c) => visit(c, depth + 1, nested || isListLogical(f.logicalType)));
   };
-  fields.forEach((f) => visit(f, 0));
+  // Columns under a top-level field with lists carry repetition levels: their pages return level entries.
+  fields.forEach((f) => visit(f, 0, hasListBelow(f)));
   const jobsOf = new Map<number, PageJob[]>();
-  for (const { f, depth } of owners) {
+  const nestedCols = new Set<number>();
+  for (const { f, depth, nested } of owners) {
     const ci = columnOf(f.id);
     if (ci === undefined || jobsOf.has(ci)) continue;
     const col = columns[ci];
@@ -216,8 +232,10 @@ async function readFields(
       if (layers !== undefined && layers !== depth + 1) {
         throw new LanceFormatError('SCHEMA_MISMATCH', `page ${pi} of column ${ci} has ${layers} rep/def layers; field "${f.name}" is nested ${depth} deep and needs ${depth + 1}`, where);
       }
-      jobs.push(makePageJob(pg.layout, { offsets: pg.bufferOffsets, sizes: pg.bufferSizes }, pg.length, local, where));
+      const buffers = { offsets: pg.bufferOffsets, sizes: pg.bufferSizes };
+      jobs.push(nested ? makeNestedPageJob(pg.layout, buffers, pg.length, local, where) : makePageJob(pg.layout, buffers, pg.length, local, where));
     }
+    if (nested) nestedCols.add(ci);
     jobsOf.set(ci, jobs);
   }
   const allJobs = [...jobsOf.values()].flat();
@@ -268,7 +286,33 @@ async function readFields(
     });
     return { data, ...(src ? { layerSource: src } : {}) };
   };
-  const datas = fields.map((f) => build(f, 0).data);
+  const nestedCache = new Map<number, NestedColumn>();
+  const nestedOf = (f: LanceField): NestedColumn | undefined => {
+    const ci = columnOf(f.id);
+    if (ci === undefined || !nestedCols.has(ci)) return undefined;
+    let got = nestedCache.get(ci);
+    if (!got) {
+      const where = { path, offset: columns[ci]!.position };
+      const pieces = jobsOf.get(ci)!.flatMap((j) => piecesOf.get(j)!) as NestedPiece[];
+      const values = leafOf(f, ci).data;
+      const levels = pieces.flatMap((p) => (p.levels ? [p.levels] : []));
+      const numEntries = levels.reduce((a, l) => a + l.rep.length, 0);
+      const rep = new Uint16Array(numEntries);
+      const def = levels.some((l) => l.def) ? new Uint16Array(numEntries) : null;
+      let at = 0;
+      for (const l of levels) {
+        rep.set(l.rep, at);
+        if (def && l.def) def.set(l.def, at);
+        at += l.rep.length;
+      }
+      const layout = columns[ci]!.pages.find((pg) => layerCount(pg.layout) !== undefined)?.layout;
+      const model = levelModel(canonicalLayers(layout ? layersOf(layout) : []), where);
+      got = { values, layers: unravel(model, rep, def, numEntries, total, where) };
+      nestedCache.set(ci, got);
+    }
+    return got;
+  };
+  const datas = fields.map((f) => (hasListBelow(f) ? buildNestedField(f, total, nestedOf, { path, offset: 0 }) : build(f, 0).data));
   const schema = new arrow.Schema(fields.map((f, i) => new arrow.Field(f.name, datas[i]!.type, f.nullable, f.metadata && Object.keys(f.metadata).length ? new Map(Object.entries(f.metadata)) : null)));
   const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: total, nullCount: 0, children: datas });
   return new arrow.RecordBatch(schema, struct);

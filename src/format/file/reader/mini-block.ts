@@ -52,15 +52,21 @@ export function decodeMiniBlockChunk(
   chunk: Uint8Array,
   numValues: number,
   where: Where,
-): { values: DecodedValues; levels: ArrayLike<number> | null } {
+): { values: DecodedValues; levels: ArrayLike<number> | null; rep: ArrayLike<number> | null; numLevels: number } {
   const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   const nb = Number(m.numBuffers);
   const sw = m.hasLargeChunk ? 4 : 2;
   const hasDef = !!m.defCompression;
-  const headerLen = 2 + (hasDef ? 2 : 0) + nb * sw;
+  const hasRep = !!m.repCompression;
+  const headerLen = 2 + (hasRep ? 2 : 0) + (hasDef ? 2 : 0) + nb * sw;
   if (nb > 64 || headerLen > chunk.length) throw new LanceFormatError('BAD_PAGE', `chunk header of ${nb} buffers does not fit in ${chunk.length} bytes`, where);
   const numLevels = dv.getUint16(0, true);
   let p = 2;
+  let repSize = 0;
+  if (hasRep) {
+    repSize = dv.getUint16(p, true);
+    p += 2;
+  }
   let defSize = 0;
   if (hasDef) {
     defSize = dv.getUint16(p, true);
@@ -75,11 +81,14 @@ export function decodeMiniBlockChunk(
     at = pad8(at + len);
     return b;
   };
-  let levels: ArrayLike<number> | null = null;
-  if (hasDef) {
-    if (numLevels !== numValues) throw new LanceFormatError('BAD_PAGE', `chunk has ${numLevels} definition levels for ${numValues} values`, where);
-    levels = levelsOf(decodeBlockValues(m.defCompression, cut(defSize), numLevels, where), numLevels, where);
+  // With lists, null and empty lists add level entries that carry no value.
+  if ((hasRep ? numLevels < numValues : hasDef && numLevels !== numValues)) {
+    throw new LanceFormatError('BAD_PAGE', `chunk has ${numLevels} rep/def levels for ${numValues} values`, where);
   }
+  let rep: ArrayLike<number> | null = null;
+  if (hasRep) rep = levelsOf(decodeBlockValues(m.repCompression, cut(repSize), numLevels, where), numLevels, where);
+  let levels: ArrayLike<number> | null = null;
+  if (hasDef) levels = levelsOf(decodeBlockValues(m.defCompression, cut(defSize), numLevels, where), numLevels, where);
   const buffers = sizes.map(cut);
-  return { values: decodeMiniBlockValues(m.valueCompression, buffers, numValues, where), levels };
+  return { values: decodeMiniBlockValues(m.valueCompression, buffers, numValues, where), levels, rep, numLevels: hasRep || hasDef ? numLevels : numValues };
 }
