@@ -3,6 +3,7 @@
 import { SqlError } from '../../errors.js';
 import type { BinaryOp, CastType, Expr, Literal } from './ast.js';
 import { parseDate, parseTimestamp } from './temporal.js';
+import { astTooDeep, MAX_AST_DEPTH } from './sql-limits.js';
 
 /** A parser AST node: a single-key object `{ Variant: payload }` or a bare string variant. */
 export type SqlNode = unknown;
@@ -43,8 +44,22 @@ function unsupported(what: string): never {
 
 const identValue = (id: unknown): string => String((id as Obj).value);
 
+// Depth of the conversion under way. The walk is synchronous, so one counter serves every call;
+// a tree deeper than MAX_AST_DEPTH is a typed error instead of a JS stack overflow.
+let depth = 0;
+
 /** Converts one parser expression node to the IR. */
 export function fromSqlAst(node: SqlNode): Expr {
+  if (depth >= MAX_AST_DEPTH) throw astTooDeep();
+  depth++;
+  try {
+    return convert(node);
+  } finally {
+    depth--;
+  }
+}
+
+function convert(node: SqlNode): Expr {
   const [kind, p] = variant(node);
   const o = p as Obj;
   switch (kind) {

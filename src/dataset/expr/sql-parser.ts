@@ -2,7 +2,8 @@
 // dialect `spark`), so the parser can be swapped without touching the binder or executor.
 //
 // Initialisation: the wasm module is loaded once with a top-level `await` when this module is
-// first imported, so `parseSql`, `parseFilter` and `parseExpr` are synchronous for callers.
+// first imported (sql-parser-wasm.ts), so `parseSql`, `parseFilter` and `parseExpr` are
+// synchronous for callers.
 // `initSqlParser()` is kept as an explicit (idempotent) hook for code that wants to await the
 // load at a chosen moment; it never needs to be called.
 //
@@ -25,19 +26,22 @@
 //   `{ Nested: expr }` for parentheses.
 // - parameterless data types come back as `{ Int: undefined }` (so `Object.keys(dt)[0]` names them)
 //   or as bare strings (`"Boolean"`, `"Date"`).
-import { init, parse, type Statement } from '@guanmingchiu/sqlparser-ts';
+import type { Statement } from '@guanmingchiu/sqlparser-ts';
 import { SqlError } from '../../errors.js';
+import { checkExpressionDepth } from './sql-limits.js';
+import { ParserSyntaxError, parserReady, wasmParse } from './sql-parser-wasm.js';
 
 export type { Statement } from '@guanmingchiu/sqlparser-ts';
 
 /** The dialect every lancet statement and filter is parsed with. */
 export const SQL_DIALECT = 'spark';
 
-await init();
-
-/** Idempotent: the parser is already loaded when this module has been imported. */
+/**
+ * Idempotent: the parser is loaded when this module has been imported. After an internal parser
+ * failure, resolves once the replacement instance is ready.
+ */
 export async function initSqlParser(): Promise<void> {
-  await init();
+  await parserReady();
 }
 
 /** Where the text handed to the parser differs from the text the user wrote. */
@@ -57,10 +61,13 @@ export function parseSql(sql: string): Statement[] {
 
 /** Parses `wrapped`, reporting errors against the user's text as described by `mapping`. */
 export function parseWrapped(wrapped: string, mapping: SourceMapping): Statement[] {
+  // Refused before parsing: a tree too deep for the parser traps it (see sql-limits.ts).
+  checkExpressionDepth(wrapped);
   try {
-    return parse(wrapped, SQL_DIALECT);
+    return wasmParse(SQL_DIALECT, wrapped);
   } catch (err) {
-    throw toSqlParseError(err, mapping);
+    if (err instanceof ParserSyntaxError) throw toSqlParseError(err, mapping);
+    throw err;
   }
 }
 
