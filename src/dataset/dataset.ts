@@ -4,6 +4,7 @@ import type * as arrow from 'apache-arrow';
 import type { DataFragment, Manifest } from '../format/proto/table_pb.js';
 import { arrowSchemaOf, fromPbFields, isLegacyBlobField, type LanceSchema } from '../format/schema.js';
 import { checkReadable } from '../format/table/feature-flags.js';
+import { withTrustedRowStats } from '../format/table/row-stats.js';
 import { storeForUri } from '../io/open-store.js';
 import type { ObjectStore } from '../io/object-store.js';
 import { LanceFormatError } from '../errors.js';
@@ -43,7 +44,8 @@ export class Dataset {
       throw new LanceFormatError('UNSUPPORTED_FILE_VERSION', `dataset uses data file format ${fmt}; lancet reads ${READABLE_FORMATS.join(', ')}`, { path: loaded.path });
     }
     this.loc = loc;
-    this.loaded = loaded;
+    const manifest = withTrustedRowStats(loaded.manifest);
+    this.loaded = manifest === loaded.manifest ? loaded : { ...loaded, manifest };
     this.schema = schemaOfManifest(loaded.manifest, loaded.path);
     const legacy = this.schema.fields.find(isLegacyBlobField);
     if (legacy && fmt === '2.2') {
