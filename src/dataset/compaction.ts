@@ -102,7 +102,7 @@ function stableIds(ds: Dataset): boolean {
 /** Row ids of the live rows of `frags`, in scan order. */
 function liveIds(frag: DataFragment, offsets: Uint32Array): bigint[] {
   if (frag.rowIdSequence.case !== 'inlineRowIds') return [];
-  const ids = decodeRowIdSequence(frag.rowIdSequence.value);
+  const ids = decodeRowIdSequence(frag.rowIdSequence.value, `row ids of fragment ${frag.id}`, frag.physicalRows > 0n ? Number(frag.physicalRows) : undefined);
   return Array.from(offsets, (o) => ids[o]!);
 }
 

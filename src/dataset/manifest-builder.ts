@@ -8,6 +8,7 @@ import type { Transaction } from '../format/proto/transaction_pb.js';
 import { toBinary } from '@bufbuild/protobuf';
 import { computeFeatureFlags, FLAG_STABLE_ROW_IDS } from '../format/table/feature-flags.js';
 import { encodeRowIdSequence } from '../format/table/row-ids.js';
+import { withTrustedRowStats } from '../format/table/row-stats.js';
 import { CommitConflictError, InvalidInputError } from '../errors.js';
 
 export const WRITER_LIBRARY = 'lancet';
@@ -72,7 +73,9 @@ function withRowIds(frags: DataFragment[], manifest: Manifest, version: bigint):
 
 /** The new version's manifest. Throws for operations lancet does not commit. */
 export function buildManifest(txn: Transaction, input: BuildInput): BuiltManifest {
-  const prev = input.previous;
+  // The new manifest carries lancet's writer_version, under which Lance trusts physical_rows: stats
+  // an older writer may have got wrong are not handed on.
+  const prev = input.previous ? withTrustedRowStats(input.previous) : undefined;
   const op = txn.operation;
   const m = create(ManifestSchema, prev ? { ...prev } : {});
   let indexSection = input.previousIndexSection;

@@ -1,6 +1,10 @@
 // Builders of hostile-but-well-formed bytes: files whose structure parses but whose counts,
 // sizes and offsets claim far more than the file holds (decompression and run-length bombs).
 import * as flatbuffers from 'flatbuffers';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ColumnMetadataSchema, type ColumnMetadata } from '../../src/format/proto/file2_pb.js';
+import { FieldSchema, Field_Type, FileDescriptorSchema, type Field as PbField, type FileDescriptor } from '../../src/format/proto/file_pb.js';
+import { decodeFooter, decodeOffsetTable, encodeFooter, encodeOffsetTable } from '../../src/format/file/footer.js';
 import { Footer } from 'apache-arrow/fb/footer';
 import { Schema } from 'apache-arrow/fb/schema';
 import { Field } from 'apache-arrow/fb/field';
@@ -164,3 +168,79 @@ export function zstdBombDeletionArrow(claim: number): Uint8Array {
 export function repeatedBlockDeletionArrow(rows: number[], blocks: number): Uint8Array {
   return deletionArrowIpc({ length: rows.length, values: new Uint8Array(Uint32Array.from(rows).buffer), blocks });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Data files taken apart and put back together, so tests can plant hostile metadata values in
+// an otherwise valid 2.1/2.2 file.
+
+export interface DataFileParts {
+  /** Bytes before the column metadata section (pages and global buffers). */
+  prefix: Uint8Array;
+  descriptor: FileDescriptor;
+  columns: ColumnMetadata[];
+  globalBuffers: Array<{ position: number; length: number }>;
+  major: number;
+  minor: number;
+}
+
+export function splitDataFile(bytes: Uint8Array): DataFileParts {
+  const footer = decodeFooter(bytes, bytes.length, 'split');
+  const gbo = decodeOffsetTable(bytes.subarray(footer.gboTableStart), footer.numGlobalBuffers, footer.columnMetaStart, 'gb', { path: 'split', offset: 0 });
+  const cmo = decodeOffsetTable(bytes.subarray(footer.cmoTableStart), footer.numColumns, footer.cmoTableStart, 'cm', { path: 'split', offset: 0 });
+  const gb0 = gbo[0]!;
+  return {
+    prefix: bytes.slice(0, footer.columnMetaStart),
+    descriptor: fromBinary(FileDescriptorSchema, bytes.subarray(gb0.position, gb0.position + gb0.length)),
+    columns: cmo.map((e) => fromBinary(ColumnMetadataSchema, bytes.subarray(e.position, e.position + e.length))),
+    globalBuffers: gbo,
+    major: footer.major,
+    minor: footer.minor,
+  };
+}
+
+/** Reassembles a file; the (possibly changed) descriptor is written as a fresh global buffer 0. */
+export function joinDataFile(p: DataFileParts): Uint8Array {
+  const desc = toBinary(FileDescriptorSchema, p.descriptor);
+  const descAt = Math.ceil(p.prefix.length / 64) * 64;
+  const cms = p.columns.map((c) => toBinary(ColumnMetadataSchema, c));
+  const metaStart = descAt + desc.length;
+  const cmPositions: Array<{ position: number; length: number }> = [];
+  let at = metaStart;
+  for (const c of cms) {
+    cmPositions.push({ position: at, length: c.length });
+    at += c.length;
+  }
+  const gbs = [{ position: descAt, length: desc.length }, ...p.globalBuffers.slice(1)];
+  const cmo = encodeOffsetTable(cmPositions);
+  const gbo = encodeOffsetTable(gbs);
+  const footer = encodeFooter({ columnMetaStart: metaStart, cmoTableStart: at, gboTableStart: at + cmo.length, numGlobalBuffers: gbs.length, numColumns: cms.length, major: p.major, minor: p.minor });
+  const out = new Uint8Array(at + cmo.length + gbo.length + footer.length);
+  out.set(p.prefix, 0);
+  out.fill(0x48, p.prefix.length, descAt);
+  out.set(desc, descAt);
+  cms.forEach((c, i) => out.set(c, cmPositions[i]!.position));
+  out.set(cmo, at);
+  out.set(gbo, at + cmo.length);
+  out.set(footer, at + cmo.length + gbo.length);
+  return out;
+}
+
+/** A copy of `bytes` with the u64 (or u32) at `at` replaced. */
+export function patchUint(bytes: Uint8Array, at: number, v: bigint, width: 4 | 8): Uint8Array {
+  const out = bytes.slice();
+  const dv = new DataView(out.buffer);
+  if (width === 8) dv.setBigUint64(at, BigInt.asUintN(64, v), true);
+  else dv.setUint32(at, Number(BigInt.asUintN(32, v)), true);
+  return out;
+}
+
+/** A pre-order protobuf field list: `depth` nested structs ending in one int32 leaf. */
+export function deepPbChain(depth: number, firstId = 0): PbField[] {
+  const out: PbField[] = [];
+  for (let d = 0; d < depth; d++) {
+    const leaf = d === depth - 1;
+    out.push(create(FieldSchema, { type: Field_Type.PARENT, name: `s${d}`, id: firstId + d, parentId: d === 0 ? -1 : firstId + d - 1, logicalType: leaf ? 'int32' : 'struct', nullable: true }));
+  }
+  return out;
+}
+

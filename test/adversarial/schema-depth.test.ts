@@ -8,20 +8,11 @@ import * as arrow from 'apache-arrow';
 import { create } from '@bufbuild/protobuf';
 import { connect } from '../../src/dataset/index.js';
 import { arrowSchemaOf, fromPbFields, lanceSchemaFromArrow, MAX_SCHEMA_DEPTH } from '../../src/format/schema.js';
-import { FieldSchema, Field_Type, type Field as PbField } from '../../src/format/proto/file_pb.js';
+import { FieldSchema, Field_Type } from '../../src/format/proto/file_pb.js';
+import { deepPbChain } from './hostile-bytes.js';
 import { decodeManifestFile, encodeManifestFile } from '../../src/format/table/manifest-file.js';
 import { InvalidInputError, LanceFormatError } from '../../src/errors.js';
 import { cli } from '../cli/helpers.js';
-
-/** A pre-order protobuf field list: `depth` nested structs ending in one int32 leaf. */
-export function deepPbChain(depth: number, firstId = 0): PbField[] {
-  const out: PbField[] = [];
-  for (let d = 0; d < depth; d++) {
-    const leaf = d === depth - 1;
-    out.push(create(FieldSchema, { type: Field_Type.PARENT, name: `s${d}`, id: firstId + d, parentId: d === 0 ? -1 : firstId + d - 1, logicalType: leaf ? 'int32' : 'struct', nullable: true }));
-  }
-  return out;
-}
 
 /** An Arrow schema of one column nested `depth` structs deep. */
 function deepArrowSchema(depth: number): arrow.Schema {

@@ -81,15 +81,62 @@ function decodeSegment(s: U64Segment, path: string): bigint[] {
   }
 }
 
-/** Row ids of a fragment, in physical row order, from a serialized RowIdSequence. */
-export function decodeRowIdSequence(bytes: Uint8Array, path = '<row ids>'): bigint[] {
+/** Row offsets are u32, so no fragment holds more rows than this. */
+const MAX_FRAGMENT_ROWS = 2 ** 32;
+
+/** How many ids a segment expands to, computed from its header alone (no expansion). */
+function segmentLength(s: U64Segment, path: string): number {
+  const seg = s.segment;
+  const span = (start: bigint, end: bigint): number => {
+    if (end < start) throw new LanceFormatError('BAD_ROW_IDS', `row id range ${start}..${end} is reversed`, { path });
+    if (end - start > BigInt(MAX_FRAGMENT_ROWS)) throw new LanceFormatError('BAD_ROW_IDS', `row id range ${start}..${end} spans more rows than a fragment holds`, { path });
+    return Number(end - start);
+  };
+  const arrayLength = (a: EncodedU64Array | undefined): number => {
+    if (!a || a.array.case === undefined) return 0;
+    return a.array.case === 'u64Array' ? Math.floor(a.array.value.values.length / 8) : Math.floor(a.array.value.offsets.length / (a.array.case === 'u16Array' ? 2 : 4));
+  };
+  switch (seg.case) {
+    case 'range':
+      return span(seg.value.start, seg.value.end);
+    case 'rangeWithHoles':
+      return Math.max(0, span(seg.value.start, seg.value.end) - arrayLength(seg.value.holes));
+    case 'rangeWithBitmap': {
+      const n = span(seg.value.start, seg.value.end);
+      if (seg.value.bitmap.length * 8 < n) throw new LanceFormatError('BAD_ROW_IDS', `row id bitmap of ${seg.value.bitmap.length} bytes cannot cover ${n} rows`, { path });
+      return n;
+    }
+    case 'sortedArray':
+    case 'array':
+      return arrayLength(seg.value);
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Row ids of a fragment, in physical row order, from a serialized RowIdSequence. Segment sizes
+ * are checked before anything is expanded: against `expectedRows` (the fragment's physical row
+ * count) when given, and always against what a fragment can hold.
+ */
+export function decodeRowIdSequence(bytes: Uint8Array, path = '<row ids>', expectedRows?: number): bigint[] {
   let seq;
   try {
     seq = fromBinary(RowIdSequenceSchema, bytes);
   } catch (e) {
     throw new LanceFormatError('BAD_ROW_IDS', `row id sequence does not decode: ${(e as Error).message}`, { path }, { cause: e });
   }
-  return seq.segments.flatMap((s) => decodeSegment(s, path));
+  const limit = Math.min(expectedRows ?? MAX_FRAGMENT_ROWS, MAX_FRAGMENT_ROWS);
+  let total = 0;
+  for (const s of seq.segments) {
+    total += segmentLength(s, path);
+    if (total > limit) throw new LanceFormatError('BAD_ROW_IDS', `row id sequence holds more than ${limit} ids`, { path });
+  }
+  const ids = seq.segments.flatMap((s) => decodeSegment(s, path));
+  if (expectedRows !== undefined && ids.length !== expectedRows) {
+    throw new LanceFormatError('BAD_ROW_IDS', `row id sequence holds ${ids.length} ids for ${expectedRows} rows`, { path });
+  }
+  return ids;
 }
 
 function segmentFor(values: bigint[]): U64Segment {
