@@ -17,15 +17,7 @@ import { columnLayout, openStandalone, standaloneFiles, wrapAsDataset, wrappedNa
 const CORPUS = join(import.meta.dirname, '../../test/fixtures/lance-compat');
 
 /** Entry name -> why lancet cannot read it yet. Remove a line when its entry starts passing. */
-const KNOWN_GAPS: Record<string, string> = {
-  // countRows without physical_rows scans with no columns, and Arrow JS drops the row count of a batch with no columns.
-  'test_data/v0.7.5/with_deletions@v1': 'countRows: lancet 0 vs Lance 12 100 (no physical_rows; column-less scan counts 0)',
-  'test_data/v0.7.5/with_deletions@v2': 'countRows: lancet 0 vs Lance 12 90 (no physical_rows; column-less scan counts 0)',
-  'test_data/v0.8.0/migrated_from_v0.7.5@v1': 'countRows: lancet 0 vs Lance 12 100 (no physical_rows; column-less scan counts 0)',
-  'test_data/v0.8.0/migrated_from_v0.7.5@v2': 'countRows: lancet 0 vs Lance 12 90 (no physical_rows; column-less scan counts 0)',
-  // Lance's test_data readme: the 0.8.0 migration stored rows-after-deletions as physical_rows; readers must not trust them.
-  'test_data/v0.8.0/migrated_from_v0.7.5@v3': 'countRows: lancet 82 vs Lance 12 92 (trusts physical_rows of a manifest without writer_version)',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 interface Outcome {
   entry: string;
