@@ -43,7 +43,8 @@ function maxId(frags: readonly DataFragment[]): bigint | undefined {
 }
 
 function fileVersionOf(frags: readonly DataFragment[]): string | undefined {
-  for (const f of frags) for (const d of f.files) return `${d.fileMajorVersion}.${d.fileMinorVersion}`;
+  // v1 files are recorded as file version 0.0; Lance names their data format '0.1' (legacy).
+  for (const f of frags) for (const d of f.files) return d.fileMajorVersion === 0 && d.fileMinorVersion === 0 ? '0.1' : `${d.fileMajorVersion}.${d.fileMinorVersion}`;
   return undefined;
 }
 
