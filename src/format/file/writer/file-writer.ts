@@ -15,6 +15,9 @@ import { BUFFER_ALIGNMENT, encodeFooter, encodeOffsetTable, footerVersion, PAD_B
 import { leafKindOf, type LeafKind } from '../leaf-kind.js';
 import { buildPageInput, segmentBytes, splitSegment, type LeafSegment } from './page-input.js';
 import { encodePage } from './encode-page.js';
+import { buildNestedPageInput, maxRepOf, nestedSegment, nestedSegmentBytes, splitNested, type NestedSegment, type NodeKind } from './nested-input.js';
+import { encodeNestedPage } from './nested-page.js';
+import { isListLogical } from '../reader/nested-build.js';
 
 export interface FileWriterOptions {
   /** File format version; default '2.2'. */
@@ -48,6 +51,8 @@ interface ColumnState {
   /** Names from the top-level field down to the owner. */
   path: string[];
   kind: LeafKind;
+  /** Node kinds from the top-level field down to the owner, when a list is among them. */
+  nested?: NodeKind[];
   segments: LeafSegment[];
   buffered: number;
   rowsFlushed: number;
@@ -89,7 +94,8 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
       throw new InvalidInputError('BAD_VERSION', `blob v2 field "${field.name}" needs file version 2.2`);
     }
     if (isLegacyBlobField(field)) throw legacyBlobError(field.name, version);
-    return { field, path: paths.get(field)!, kind: leafKindOf(field), segments: [], buffered: 0, rowsFlushed: 0, pages: [] };
+    const nested = nestedKinds(schema.fields, field, version);
+    return { field, path: paths.get(field)!, kind: leafKindOf(field), ...(nested ? { nested } : {}), segments: [], buffered: 0, rowsFlushed: 0, pages: [] };
   });
   const out: ObjectWriter = await store.createWriter(path);
   let numRows = 0;
@@ -108,9 +114,9 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
   };
 
   const flushPage = async (col: ColumnState, segs: LeafSegment[]) => {
-    const input = buildPageInput(segs, col.kind);
+    const input = col.nested ? buildNestedPageInput(segs as unknown as NestedSegment[], col.nested, col.kind) : buildPageInput(segs, col.kind);
     if (input.numRows === 0) return;
-    const page = encodePage(input, version);
+    const page = 'rep' in input ? encodeNestedPage(input, version) : encodePage(input, version);
     const offsets: bigint[] = [];
     const sizes: bigint[] = [];
     for (const b of page.buffers) {
@@ -136,17 +142,17 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
       let budget = pageSize;
       while (col.segments.length && (budget > 0 || take.length === 0)) {
         const seg = col.segments[0]!;
-        const bytes = segmentBytes(seg, col.kind);
+        const bytes = bytesOfSegment(seg, col);
         if (bytes <= budget || seg.length === 1) {
           take.push(col.segments.shift()!);
           budget -= bytes;
           col.buffered -= bytes;
         } else {
           const rows = Math.max(1, Math.floor((seg.length * budget) / Math.max(1, bytes)));
-          const [head, tail] = splitSegment(seg, rows);
+          const [head, tail] = col.nested ? (splitNested(seg as unknown as NestedSegment, rows, maxRepOf(col.nested)) as unknown as [LeafSegment, LeafSegment]) : splitSegment(seg, rows);
           take.push(head);
           col.segments[0] = tail;
-          const hb = segmentBytes(head, col.kind);
+          const hb = bytesOfSegment(head, col);
           col.buffered -= hb;
           budget = 0;
         }
@@ -179,7 +185,7 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
         for (const { col, seg } of segs) {
           if (seg.length === 0) continue;
           col.segments.push(seg);
-          col.buffered += segmentBytes(seg, col.kind);
+          col.buffered += bytesOfSegment(seg, col);
         }
         numRows += batch.numRows;
         for (const col of columns) if (col.buffered >= pageSize) await drain(col, false);
@@ -232,7 +238,37 @@ function encodeMetadata(md: Record<string, string>): Record<string, Uint8Array> 
 }
 
 /** The leaf Data of one column for a batch, with its enclosing structs (innermost first). */
+function bytesOfSegment(seg: LeafSegment, col: ColumnState): number {
+  return col.nested ? nestedSegmentBytes(seg as unknown as NestedSegment, col.kind) : segmentBytes(seg, col.kind);
+}
+
+/** Node kinds down to `owner` when a list (or map) encloses it; lists need repetition levels. */
+function nestedKinds(fields: readonly LanceField[], owner: LanceField, version: FileVersion): NodeKind[] | undefined {
+  const find = (fs: readonly LanceField[], trail: LanceField[]): LanceField[] | undefined => {
+    for (const f of fs) {
+      if (f === owner) return [...trail, f];
+      const got = find(f.children, [...trail, f]);
+      if (got) return got;
+    }
+    return undefined;
+  };
+  const chain = find(fields, []) ?? [];
+  if (!chain.some((f) => isListLogical(f.logicalType))) return undefined;
+  const map = chain.find((f) => f.logicalType === 'map');
+  // Lance 12 refuses map columns below file version 2.2 ("Map data type is not enabled").
+  if (map && version !== '2.2') throw new InvalidInputError('BAD_VERSION', `map field "${map.name}" needs file version 2.2`);
+  if (isBlobV2Field(owner)) throw new InvalidInputError('UNSUPPORTED_TYPE', `blob v2 field "${owner.name}" cannot be nested inside a list`);
+  return chain.map((f) => (isListLogical(f.logicalType) ? 'list' : 'item'));
+}
+
 function extractSegment(batch: arrow.RecordBatch, col: ColumnState): LeafSegment {
+  if (col.nested) {
+    const idx = batch.schema.fields.findIndex((f) => f.name === col.path[0]);
+    if (idx < 0) throw new InvalidInputError('MISSING_COLUMN', `batch has no column "${col.path[0]}" required by the schema`, { column: col.path[0] });
+    const seg = nestedSegment(batch.data.children[idx]!, col.nested, col.path);
+    checkType(seg.leaf, col);
+    return seg as unknown as LeafSegment;
+  }
   const chain: arrow.Data[] = [];
   let fields = batch.schema.fields;
   let datas: readonly arrow.Data[] = batch.data.children;

@@ -25,13 +25,13 @@ function pad8(n: number): number {
   return (8 - (n & 7)) & 7;
 }
 
-function largestPow2AtMost(n: number): number {
+export function largestPow2AtMost(n: number): number {
   let p = 1;
   while (p * 2 <= n) p *= 2;
   return p;
 }
 
-function sliceBits(src: Uint8Array, fromBit: number, count: number): Uint8Array {
+export function sliceBits(src: Uint8Array, fromBit: number, count: number): Uint8Array {
   if ((fromBit & 7) === 0) return src.subarray(fromBit >> 3, (fromBit + count + 7) >> 3);
   const out = new Uint8Array((count + 7) >> 3);
   copyBits(src, fromBit, out, 0, count);
@@ -39,7 +39,7 @@ function sliceBits(src: Uint8Array, fromBit: number, count: number): Uint8Array 
 }
 
 /** Chunk boundaries for fixed rows of `rowBits` bits (+ `extraBits` of validity). */
-function fixedChunks(n: number, rowBits: number): Array<[number, number]> {
+export function fixedChunks(n: number, rowBits: number): Array<[number, number]> {
   const perChunk = Math.min(MAX_CHUNK_VALUES, largestPow2AtMost(Math.max(1, Math.floor((CHUNK_TARGET_BYTES * 8) / rowBits))));
   const out: Array<[number, number]> = [];
   for (let s = 0; s < n; s += perChunk) out.push([s, Math.min(perChunk, n - s)]);
@@ -47,7 +47,7 @@ function fixedChunks(n: number, rowBits: number): Array<[number, number]> {
 }
 
 /** Chunk boundaries for variable values: greedy power-of-two counts within the byte target. */
-function variableChunks(offsets: Float64Array, width: number): Array<[number, number]> {
+export function variableChunks(offsets: Float64Array, width: number): Array<[number, number]> {
   const n = offsets.length - 1;
   const bytes = (s: number, k: number) => offsets[s + k]! - offsets[s]! + (k + 1) * width;
   const out: Array<[number, number]> = [];
@@ -68,7 +68,7 @@ function variableChunks(offsets: Float64Array, width: number): Array<[number, nu
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function variableChunkBuffer(offsets: Float64Array, data: Uint8Array, start: number, count: number, width: 4 | 8): Uint8Array {
+export function variableChunkBuffer(offsets: Float64Array, data: Uint8Array, start: number, count: number, width: 4 | 8): Uint8Array {
   const head = (count + 1) * width;
   const base = offsets[start]!;
   const len = offsets[start + count]! - base;
