@@ -89,6 +89,11 @@ registerCodec('lz4', {
     if (uncompressedLength === undefined) {
       throw new LanceFormatError('BAD_COMPRESSED_DATA', 'LZ4 blocks need the uncompressed length (Lance stores it as a u32 prefix)');
     }
+    // Each LZ4 length byte adds at most 255 output bytes, so a longer claim is a bomb, refused
+    // before the output is allocated.
+    if (uncompressedLength > src.byteLength * 255 + 64) {
+      throw new LanceFormatError('BAD_COMPRESSED_DATA', `LZ4 block of ${src.byteLength} bytes claims ${uncompressedLength} uncompressed bytes, more than it can expand to`);
+    }
     return lz4DecompressBlock(src, uncompressedLength);
   },
   compress: lz4CompressBlock,
