@@ -77,5 +77,11 @@ export interface TableCatalog {
   apply(table: QueryTable, changes: RowChanges): Promise<WriteOutcome>;
   list(namespace: string[]): Promise<string[]>;
   createNamespace(namespace: string[]): Promise<void>;
+  /**
+   * A view of the same tables for one statement: its counters() start at zero and count only the
+   * work done through the view (tables opened, read and written through it).
+   */
+  forStatement(): TableCatalog;
+  /** Bytes read, written and linked through this catalog object (not through its views). */
   counters(): StorageCounters;
 }

@@ -135,13 +135,15 @@ export class DataFrame {
 
   /** Runs `sql` with this DataFrame visible as the view `__dataframe`. */
   async runWithView(sql: string): Promise<StatementResult> {
-    const cat = await this.catalog();
-    const view = await this.build(bindContext(cat, this.names));
+    // The DataFrame's tables are opened on the statement's own catalog view, so the bytes its
+    // plan reads are counted for this statement.
+    const scope = (await this.catalog()).forStatement();
+    const view = await this.build(bindContext(scope, this.names));
     const names: Names = { namespace: this.names.namespace, views: new Map([...(this.names.views ?? []), [VIEW, view]]) };
     const { parseScript } = await import('./sql/split.js');
-    const { runStatement } = await import('./session.js');
+    const { runOnView } = await import('./session.js');
     const [st] = parseScript(sql);
-    return runStatement(st!.text, st!.ast, cat, names);
+    return runOnView(st!.text, st!.ast, scope, names);
   }
 }
 

@@ -1,17 +1,20 @@
 // The TableCatalog over Lance datasets under one root: `<root>/<ns...>/<name>.lance`. Reads are
 // pinned snapshots; writes go through the dataset layer with the blob-aware data-file seam, and
-// every blob counter the writer reports is added to the catalog's running totals.
+// every blob counter the writer reports is added to the catalog's totals. Each statement runs on
+// its own view (forStatement) with its own totals and its own counting store, so statements
+// running at the same time never count each other's bytes.
 import * as arrow from 'apache-arrow';
 import { connect, type Connection } from '../dataset/connection.js';
 import type { Dataset } from '../dataset/dataset.js';
 import { openDatasetAt } from '../dataset/dataset.js';
 import { scanDataset } from '../dataset/scanner.js';
 import { createDataset, appendData, overwriteData } from '../dataset/write-ops.js';
-import { VersionNotFoundError } from '../dataset/versions.js';
+import { VersionNotFoundError, type DatasetLocation } from '../dataset/versions.js';
 import { copyDatasetBlobs, datasetBlobView, fetchDatasetBlobs, prepareBlobRows } from '../dataset/blob/dataset-blobs.js';
 import { enableBlobWrites, withBlobWriteOptions } from '../dataset/blob/blob-data-files.js';
 import type { BlobWriteCounters } from '../format/blob/blob-writer.js';
-import { joinPath } from '../io/object-store.js';
+import { joinPath, type ObjectStore } from '../io/object-store.js';
+import { CountingStore } from '../io/counting-store.js';
 import { SqlError } from '../errors.js';
 import type { CreateSpec, QueryTable, RowChanges, ScanArgs, StorageCounters, TableCatalog, WriteOutcome, WriteRow } from './catalog.js';
 import { applyChanges } from './rewrite/apply-changes.js';
@@ -73,23 +76,38 @@ function scanEmptySchema(ds: Dataset, args: ScanArgs): arrow.Schema {
   return new arrow.Schema(fields);
 }
 
+export interface LanceCatalogOptions {
+  /** The store holding the root (default: the one its URI names). */
+  store?: ObjectStore;
+}
+
 export class LanceCatalog implements TableCatalog {
   private readonly totals: StorageCounters = { bytesRead: 0, bytesWritten: 0, bytesLinked: 0, payloadBytesRead: 0, payloadBytesWritten: 0, payloadBytesLinked: 0 };
-  private conn: Connection | undefined;
-  private ready: Promise<void> | undefined;
+  /** All I/O of this catalog (one statement's, for a statement view) goes through it and is counted there. */
+  private counting: CountingStore | undefined;
+  /** Shared by a catalog and its statement views. */
+  private connection: () => Promise<Connection>;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly opts: LanceCatalogOptions = {},
+  ) {
+    let conn: Promise<Connection> | undefined;
+    this.connection = () =>
+      (conn ??= (async () => {
+        enableBlobWrites();
+        return connect(root, opts.store ? { store: opts.store } : {});
+      })());
+  }
 
-  private async connection(): Promise<Connection> {
-    this.ready ??= Promise.resolve(enableBlobWrites());
-    await this.ready;
-    this.conn ??= await connect(this.root);
-    return this.conn;
+  forStatement(): TableCatalog {
+    const view = new LanceCatalog(this.root, this.opts);
+    view.connection = this.connection;
+    return view;
   }
 
   counters(): StorageCounters {
-    const store = this.conn?.location('x').store;
-    const c = store?.counters;
+    const c = this.counting?.counters;
     return {
       ...this.totals,
       bytesRead: c?.bytesRead ?? 0,
@@ -99,8 +117,10 @@ export class LanceCatalog implements TableCatalog {
     };
   }
 
-  private async loc(path: string[]) {
-    return (await this.connection()).location(path.join('.'));
+  private async loc(path: string[]): Promise<DatasetLocation> {
+    const loc = (await this.connection()).location(path.join('.'));
+    this.counting ??= new CountingStore(loc.store);
+    return { ...loc, store: this.counting };
   }
 
   async exists(path: string[]): Promise<boolean> {

@@ -3,7 +3,7 @@ import { evalExpr, evalPredicate } from '../dataset/expr/eval.js';
 import { exprToString, type Expr } from '../dataset/expr/ast.js';
 import type * as arrow from 'apache-arrow';
 import { SqlError } from '../errors.js';
-import type { QueryTable, StorageCounters, TableCatalog } from './catalog.js';
+import type { QueryTable, TableCatalog } from './catalog.js';
 import { execute, type ExecContext } from './execute.js';
 import type { Plan } from './plan.js';
 import type { Relation } from './relation.js';
@@ -63,15 +63,4 @@ export function bindContext(catalog: TableCatalog, names: Names): BindContext {
 export async function openOrFail(catalog: TableCatalog, path: string[], version?: number): Promise<QueryTable> {
   if (!(await catalog.exists(path))) throw new SqlError('UNKNOWN_TABLE', `table ${[CATALOG_NAME, ...path].join('.')} does not exist`, { table: path.join('.') });
   return catalog.open(path, version);
-}
-
-export function diffCounters(after: StorageCounters, before: StorageCounters): StorageCounters {
-  return {
-    bytesRead: after.bytesRead - before.bytesRead,
-    bytesWritten: after.bytesWritten - before.bytesWritten,
-    bytesLinked: after.bytesLinked - before.bytesLinked,
-    payloadBytesRead: after.payloadBytesRead - before.payloadBytesRead,
-    payloadBytesWritten: after.payloadBytesWritten - before.payloadBytesWritten,
-    payloadBytesLinked: after.payloadBytesLinked - before.payloadBytesLinked,
-  };
 }

@@ -4,7 +4,7 @@ import type * as arrow from 'apache-arrow';
 import { LancetError, SqlError } from '../errors.js';
 import type { RewriteSummary, TableCatalog } from './catalog.js';
 import { DataFrame } from './dataframe.js';
-import { diffCounters, runPlan, bindContext, type Names } from './run.js';
+import { runPlan, bindContext, type Names } from './run.js';
 import { variant, type Obj } from './sql/ast-util.js';
 import { bindQuery } from './sql/bind-query.js';
 import { parseScript } from './sql/split.js';
@@ -81,16 +81,23 @@ export function sqlSession(opts: SessionOptions): SqlSession {
   return session;
 }
 
-/** Runs one parsed statement and measures it from the storage counters. */
-export async function runStatement(text: string, ast: unknown, catalog: TableCatalog, names: Names): Promise<StatementResult> {
-  const before = catalog.counters();
+/** Runs one parsed statement on its own view of the catalog, which counts its bytes. */
+export function runStatement(text: string, ast: unknown, catalog: TableCatalog, names: Names): Promise<StatementResult> {
+  return runOnView(text, ast, catalog.forStatement(), names);
+}
+
+/**
+ * Runs one parsed statement on `view`, a statement view (TableCatalog.forStatement) used by
+ * nothing else but this statement (and the plans bound for it), and reports what it counted.
+ */
+export async function runOnView(text: string, ast: unknown, view: TableCatalog, names: Names): Promise<StatementResult> {
   let outcome: Outcome;
   try {
-    outcome = await dispatch(ast, catalog, names);
+    outcome = await dispatch(ast, view, names);
   } catch (e) {
     throw withStatement(e, text);
   }
-  const d = diffCounters(catalog.counters(), before);
+  const d = view.counters();
   return {
     statement: text,
     kind: outcome.kind,

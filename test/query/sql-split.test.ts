@@ -71,9 +71,16 @@ describe('parseScript', () => {
   });
 });
 
+/** A catalog for statements that touch no table (USE). */
+function stubCatalog() {
+  const zero = { bytesRead: 0, bytesWritten: 0, bytesLinked: 0, payloadBytesRead: 0, payloadBytesWritten: 0, payloadBytesLinked: 0 };
+  const cat = { forStatement: () => cat, counters: () => zero };
+  return cat;
+}
+
 describe('a session running a long script', () => {
   it('runs 8,000 statements', async () => {
-    const db = sqlSession({ root: '/nonexistent-lancet-root', catalog: { counters: () => ({ bytesRead: 0, bytesWritten: 0, bytesLinked: 0, payloadBytesRead: 0, payloadBytesWritten: 0, payloadBytesLinked: 0 }) } as never });
+    const db = sqlSession({ root: '/nonexistent-lancet-root', catalog: stubCatalog() as never });
     const script = Array.from({ length: 8000 }, (_, i) => (i % 2 ? 'USE lance.db' : 'USE lance.other')).join(';\n');
     const out = await db.sql(script);
     expect(out).toHaveLength(8000);

@@ -3,6 +3,7 @@
 // their common ancestor so a hard link still works; anything else is streamed chunk by chunk.
 import * as nodePath from 'node:path';
 import { LocalStore } from '../../io/local-store.js';
+import { CountingStore } from '../../io/counting-store.js';
 import type { CopyMethod, ObjectStore } from '../../io/object-store.js';
 import { StoreError } from '../../errors.js';
 
@@ -25,6 +26,12 @@ function commonLocalRoot(a: LocalStore, b: LocalStore, pa: string, pb: string): 
   while (i < sa.length - 1 && i < sb.length - 1 && sa[i] === sb[i]) i++;
   const root = sa.slice(0, i).join(nodePath.sep) || nodePath.sep;
   return { root, ra: nodePath.relative(root, absA).split(nodePath.sep).join('/'), rb: nodePath.relative(root, absB).split(nodePath.sep).join('/') };
+}
+
+/** The local store under `store`, seeing through a statement's counting view of it. */
+function asLocal(store: ObjectStore): LocalStore | undefined {
+  const s = store instanceof CountingStore ? store.inner : store;
+  return s instanceof LocalStore ? s : undefined;
 }
 
 function credit(dst: ObjectStore, method: CopyMethod, bytes: number): void {
@@ -52,8 +59,10 @@ export async function copyObject(src: StoreObject, dst: StoreObject, size?: numb
     const method = await src.store.copy(src.path, dst.path);
     return { method, bytes: size ?? (await dst.store.head(dst.path)).size };
   }
-  if (src.store instanceof LocalStore && dst.store instanceof LocalStore) {
-    const { root, ra, rb } = commonLocalRoot(src.store, dst.store, src.path, dst.path);
+  const srcLocal = asLocal(src.store);
+  const dstLocal = asLocal(dst.store);
+  if (srcLocal && dstLocal) {
+    const { root, ra, rb } = commonLocalRoot(srcLocal, dstLocal, src.path, dst.path);
     const bridge = new LocalStore(root);
     const method = await bridge.copy(ra, rb);
     const bytes = size ?? (await dst.store.head(dst.path)).size;
