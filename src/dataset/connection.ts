@@ -9,6 +9,12 @@ import { VersionNotFoundError, type DatasetLocation } from './versions.js';
 import type { TableData } from './input.js';
 import { Table } from './table.js';
 import { createDataset, type CreateOptions } from './write-ops.js';
+import type { ExternalBlobReadOptions } from '../format/blob/external-uri.js';
+
+export interface ConnectOptions extends ExternalBlobReadOptions {
+  store?: ObjectStore;
+  storageOptions?: Record<string, string>;
+}
 
 export interface OpenTableOptions {
   version?: number;
@@ -26,9 +32,15 @@ export class Connection {
   readonly uri: string;
   private readonly store: ObjectStore;
   private readonly base: string;
+  private readonly externalBlobs: ExternalBlobReadOptions | undefined;
 
-  constructor(uri: string, store?: ObjectStore, options: OpenStoreOptions = {}) {
+  constructor(uri: string, store?: ObjectStore, options: OpenStoreOptions & ExternalBlobReadOptions = {}) {
     this.uri = uri;
+    const { externalBlobRoots, allowUnconfinedExternalBlobs } = options;
+    this.externalBlobs =
+      externalBlobRoots !== undefined || allowUnconfinedExternalBlobs !== undefined
+        ? { ...(externalBlobRoots ? { externalBlobRoots: [...externalBlobRoots] } : {}), ...(allowUnconfinedExternalBlobs !== undefined ? { allowUnconfinedExternalBlobs } : {}) }
+        : undefined;
     if (store) {
       this.store = store;
       this.base = '';
@@ -43,7 +55,7 @@ export class Connection {
   location(name: string): DatasetLocation {
     const parts = tableParts(name);
     const rel = joinPath(...parts.slice(0, -1), `${parts[parts.length - 1]}.lance`);
-    return { store: this.store, base: joinPath(this.base, rel), uri: `${this.uri.replace(/\/+$/, '')}/${rel}` };
+    return { store: this.store, base: joinPath(this.base, rel), uri: `${this.uri.replace(/\/+$/, '')}/${rel}`, ...(this.externalBlobs ? { externalBlobs: this.externalBlobs } : {}) };
   }
 
   async createTable(name: string, data: TableData, opts: CreateOptions = {}): Promise<Table> {
@@ -89,7 +101,10 @@ export class Connection {
 /**
  * Opens the tables under `root`: a local path, `file://`, `memory://name` or `s3://bucket/prefix`
  * (with `storageOptions` such as `aws_endpoint`, `aws_region`, credentials; else the SDK's chain).
+ * External blobs are read only under a table's root and its registered base paths unless
+ * `externalBlobRoots` or `allowUnconfinedExternalBlobs` says otherwise.
  */
-export async function connect(root: string, opts: { store?: ObjectStore; storageOptions?: Record<string, string> } = {}): Promise<Connection> {
-  return new Connection(root, opts.store, opts.storageOptions ? { storageOptions: opts.storageOptions } : {});
+export async function connect(root: string, opts: ConnectOptions = {}): Promise<Connection> {
+  const { store, ...rest } = opts;
+  return new Connection(root, store, rest);
 }

@@ -9,6 +9,7 @@ import { deletionFilePath } from '../format/table/file-names.js';
 import { joinPath } from '../io/object-store.js';
 import { commitTransaction, mayDiscardAfter, newTransaction, type CommitOptions } from './commit.js';
 import { isRetryableConflict } from './conflicts.js';
+import { NotFoundError } from '../errors.js';
 import { Dataset } from './dataset.js';
 import { deletedRows, fragmentRows } from './scan.js';
 import { fragmentMatches } from './scanner.js';
@@ -25,7 +26,9 @@ export interface ReplanOptions extends CommitOptions {
 
 /**
  * Runs `attempt` on the latest snapshot and re-runs it on a newer one when its commit hits a
- * retryable conflict (another writer changed the same fragments).
+ * retryable conflict (another writer changed the same fragments), or when a file of its snapshot
+ * is gone while a newer version exists: a newer version replaced that file and cleanup removed it
+ * with the versions that referenced it, so the plan is stale, not the dataset broken.
  */
 export async function withReplan<T>(ds: Dataset, opts: ReplanOptions, attempt: (ds: Dataset) => Promise<T>): Promise<T> {
   const max = opts.maxReplans ?? 10;
@@ -34,8 +37,10 @@ export async function withReplan<T>(ds: Dataset, opts: ReplanOptions, attempt: (
     try {
       return await attempt(current);
     } catch (e) {
-      if (!isRetryableConflict(e) || i >= max) throw e;
-      current = await current.latest();
+      if (i >= max || !(isRetryableConflict(e) || e instanceof NotFoundError)) throw e;
+      const latest = await current.latest();
+      if (!isRetryableConflict(e) && latest.loaded.version === current.loaded.version) throw e;
+      current = latest;
     }
   }
 }
