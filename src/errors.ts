@@ -69,6 +69,12 @@ export class InvalidInputError extends LancetError {}
 /** A SQL statement or filter expression failed to parse or plan. */
 export class SqlError extends LancetError {}
 
+/**
+ * A dataset names an external blob outside the places this connection lets it read (the dataset
+ * root, its registered base paths, and the roots the connection allowed by name).
+ */
+export class ExternalBlobAccessError extends LancetError {}
+
 export function formatError(code: string, message: string, where: { path?: string; offset?: number | bigint } = {}): LanceFormatError {
   return new LanceFormatError(code, message, where);
 }

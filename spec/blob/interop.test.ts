@@ -191,7 +191,7 @@ describe('lancet writes, Lance 12 reads', () => {
     expect(sameBytes(got[2], files[0]!.subarray(10, 30))).toBe(true);
     expect(got[3]).toBeNull();
     // And lancet reads them back the same way.
-    const mine = await fetchDatasetBlobs(await openDataset(path), 'payload', [0n, 1n, 2n, 3n]);
+    const mine = await fetchDatasetBlobs(await openDataset(path, { externalBlobRoots: [ext] }), 'payload', [0n, 1n, 2n, 3n]);
     expect(mine.map((m, i) => sameBytes(m, got[i]))).toEqual([true, true, true, true]);
     // Outside registered bases without the opt-in: refused, nothing committed.
     await expect(db.createTable(fresh('ext'), [{ id: 0, payload: nodePath.join(ext, 'f0.bin') }], { schema })).rejects.toMatchObject({ code: 'UNSAFE_BLOB_URI' });

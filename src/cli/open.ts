@@ -6,15 +6,16 @@ import { LocalStore } from '../io/local-store.js';
 import { storeForUri } from '../io/open-store.js';
 import { NotFoundError, InvalidInputError } from '../errors.js';
 import { VERSIONS_DIR } from '../format/table/file-names.js';
+import type { ExternalBlobReadOptions } from '../format/blob/external-uri.js';
 
-export async function openDatasetArg(uri: string, version?: number): Promise<Dataset> {
+export async function openDatasetArg(uri: string, version?: number, external: ExternalBlobReadOptions = {}): Promise<Dataset> {
   const { store, path } = storeForUri(uri);
   const probe = path ? `${path}/${VERSIONS_DIR}/` : `${VERSIONS_DIR}/`;
   if ((await store.list(probe)).length === 0) {
     if (store.kind === 'local' && !(await store.list('')).length) throw new NotFoundError(uri);
     throw new InvalidInputError('NOT_A_DATASET', `${uri} is not a Lance dataset (no ${VERSIONS_DIR}/ directory with manifests)`, { uri });
   }
-  return openDataset(uri, version === undefined ? {} : { version });
+  return openDataset(uri, { ...(version === undefined ? {} : { version }), ...external });
 }
 
 export async function openFileArg(path: string): Promise<LanceFileReader> {

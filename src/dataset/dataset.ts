@@ -1,5 +1,6 @@
 // A dataset snapshot: one committed version of a Lance table, opened from a URI. Snapshots are
 // immutable; every write commits a new version and returns the new snapshot.
+import type { ExternalBlobReadOptions } from '../format/blob/external-uri.js';
 import type * as arrow from 'apache-arrow';
 import type { DataFragment, Manifest } from '../format/proto/table_pb.js';
 import { arrowSchemaOf, fromPbFields, isLegacyBlobField, type LanceSchema } from '../format/schema.js';
@@ -124,6 +125,9 @@ export async function openDatasetAt(loc: DatasetLocation, version?: number | big
   return new Dataset(loc, version === undefined ? await loadLatest(loc) : await loadVersion(loc, BigInt(version)));
 }
 
-export async function openDataset(uri: string, opts: { version?: number | bigint; store?: ObjectStore } = {}): Promise<Dataset> {
-  return openDatasetAt(locationOf(uri, opts.store), opts.version);
+export async function openDataset(uri: string, opts: { version?: number | bigint; store?: ObjectStore } & ExternalBlobReadOptions = {}): Promise<Dataset> {
+  const { externalBlobRoots, allowUnconfinedExternalBlobs } = opts;
+  const externalBlobs = { ...(externalBlobRoots ? { externalBlobRoots } : {}), ...(allowUnconfinedExternalBlobs !== undefined ? { allowUnconfinedExternalBlobs } : {}) };
+  const loc = locationOf(uri, opts.store);
+  return openDatasetAt(Object.keys(externalBlobs).length ? { ...loc, externalBlobs } : loc, opts.version);
 }

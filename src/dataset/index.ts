@@ -1,5 +1,6 @@
 // Public dataset API.
-export { connect, Connection, type OpenTableOptions } from './connection.js';
+export { connect, Connection, type OpenTableOptions, type ConnectOptions } from './connection.js';
+export type { ExternalBlobReadOptions } from '../format/blob/external-uri.js';
 export { Table, type Tags, type AddOptions } from './table.js';
 export { Query } from './query.js';
 export { Dataset, openDataset, openDatasetAt, locationOf, type VersionInfo } from './dataset.js';

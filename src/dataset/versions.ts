@@ -1,5 +1,6 @@
 // Finding and reading versions: `_versions/` listing (V1 and V2 names), manifest reads, the
 // latest-version hint. The hint is only ever written and never trusted, as in Lance 12.
+import type { ExternalBlobReadOptions } from '../format/blob/external-uri.js';
 import type { IndexSection, Manifest } from '../format/proto/table_pb.js';
 import type { Transaction } from '../format/proto/transaction_pb.js';
 import { decodeManifestFile, decodeTransaction, manifestNameV1, manifestNameV2, parseManifestName, type ManifestNaming } from '../format/table/manifest-file.js';
@@ -14,6 +15,8 @@ export interface DatasetLocation {
   base: string;
   /** Display form, used in messages. */
   uri: string;
+  /** What the connection allowed external blob reads beyond the dataset and its bases. */
+  externalBlobs?: ExternalBlobReadOptions;
 }
 
 export interface VersionEntry {

@@ -13,7 +13,8 @@ const ids = (xs: number[]) => arrow.makeVector(Int32Array.from(xs));
 
 it('accepts binary and large-binary columns (sliced too) and string URI columns for a blob column', async () => {
   const root = mkdtempSync(join(tmpdir(), 'lancet-blobcols-'));
-  const db = await connect(root);
+  // outside.bin sits next to the table, outside it: reading it back needs the connection's opt-in.
+  const db = await connect(root, { externalBlobRoots: [root] });
   const t = await db.createTable('t', [{ id: 0, img: new Uint8Array(3).fill(9) }], { schema });
   const large = [new Uint8Array(5).fill(1), null, new Uint8Array(50).fill(2), new Uint8Array(0)];
   await t.add(new arrow.Table({ id: ids([1, 2, 3, 4]), img: arrow.vectorFromArray(large, new arrow.LargeBinary()) }));

@@ -105,9 +105,14 @@ describe('fetchBlobFiles', () => {
     );
     const descs = await ds.blobDescriptors('payload', addrs);
     expect(descs.map((d) => [d.descriptor!.blobId, d.descriptor!.blobUri])).toEqual([[1, 'a.bin'], [1, 'a.bin'], [0, `file://${dir}/secret.bin`]]);
+    // Under the registered base: readable as is. The absolute URI outside it needs the opt-in.
+    expect(sameBytes((await fetchBlobs(ds, 'payload', [addrs[0]!]))[0], bytes)).toBe(true);
+    await expect(fetchBlobs(ds, 'payload', addrs)).rejects.toMatchObject({ code: 'EXTERNAL_BLOB_OUTSIDE_DATASET' });
+    ds.externalReads = { roots: [dir] };
     const got = await fetchBlobs(ds, 'payload', addrs);
     expect(sameBytes(got[0], bytes)).toBe(true);
     expect(sameBytes(got[1], bytes.subarray(5, 15))).toBe(true);
+    expect(sameBytes(got[2], payload(10, 1))).toBe(true);
     expect((await fetchBlobFiles(ds, 'payload', [addrs[0]!]))[0]!.size).toBe(3000);
     // A tampered descriptor that tries to climb out of its base is refused.
     ds.rows.set(99n, { rowAddress: 99n, descriptor: externalDescriptor(1, '../secret.bin'), dataFile: ds.rows.get(addrs[0]!)!.dataFile });

@@ -5,6 +5,7 @@ import type { ObjectStore, ObjectWriter } from '../../src/io/object-store.js';
 import { createBlobFileWriter, type BlobDescriptor, type BlobInput, type BlobThresholds, type BlobWriteCounters, type OutOfLineSink } from '../../src/format/blob/index.js';
 import type { BasePathInfo } from '../../src/format/blob/index.js';
 import type { BlobTableView, LocatedDescriptor } from '../../src/dataset/blob/locate.js';
+import type { ExternalReadScope } from '../../src/format/blob/external-uri.js';
 import { NotFoundError } from '../../src/errors.js';
 
 class StoreSink implements OutOfLineSink {
@@ -21,6 +22,8 @@ class StoreSink implements OutOfLineSink {
 export class MiniDataset implements BlobTableView {
   readonly rows = new Map<bigint, LocatedDescriptor>();
   readonly basePaths: BasePathInfo[];
+  /** Where external blobs may be read (a dataset view fills this from its connection). */
+  externalReads: ExternalReadScope = {};
   private nextFragment = 0;
   constructor(readonly store: ObjectStore, bases: BasePathInfo[] = []) {
     this.basePaths = bases;

@@ -143,7 +143,8 @@ describe('lancet blob cat', () => {
     for (const fx of [ours, peer]) {
       for (const [id, addr] of fx.addresses) {
         const p = fx.payloads.get(id);
-        const r = await cat([fx.path, '--column', 'img', '--row', String(addr)]);
+        // The external payloads (ids 6, 7) sit next to the dataset, outside it: allowed by name.
+        const r = await cat([fx.path, '--column', 'img', '--row', String(addr), '--external-root', root]);
         if (p === null) {
           expect(r.code).toBe(1);
           expect(r.err).toContain('BLOB_IS_NULL');

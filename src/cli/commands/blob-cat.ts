@@ -1,6 +1,7 @@
 // `lancet blob cat`: the payload of one blob on stdout, streamed in store-sized chunks (a blob
 // is never held whole), optionally only the half-open byte range A:B of it.
 import { once } from 'node:events';
+import * as nodePath from 'node:path';
 import { UsageError, type Command, type CliIo } from '../command.js';
 import { parseCommandArgs, intOption } from '../args.js';
 import { openDatasetArg } from '../open.js';
@@ -68,14 +69,20 @@ async function writeChunk(io: CliIo, chunk: Uint8Array): Promise<boolean> {
 export const blobCatCommand: Command = {
   path: ['blob', 'cat'],
   summary: 'Stream the payload of one blob (or the byte range A:B of it) to stdout',
-  usage: 'lancet blob cat DATASET --column C --row ROWADDR [--range A:B] [--version N]',
+  usage: 'lancet blob cat DATASET --column C --row ROWADDR [--range A:B] [--version N] [--external-root DIR]...',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { column: { type: 'string' }, row: { type: 'string' }, range: { type: 'string' }, version: { type: 'string' } }, ['DATASET']);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { column: { type: 'string' }, row: { type: 'string' }, range: { type: 'string' }, version: { type: 'string' }, 'external-root': { type: 'string', multiple: true } },
+      ['DATASET'],
+    );
     if (typeof values.column !== 'string') throw new UsageError('--column is required');
     if (typeof values.row !== 'string') throw new UsageError('--row is required');
     const addr = parseRowAddress(values.row);
     const range = typeof values.range === 'string' ? parseRange(values.range) : {};
-    const ds = await openDatasetArg(positionals[0]!, intOption(values, 'version'));
+    // External blobs outside the dataset are read only under the roots named here.
+    const roots = values['external-root'] as unknown as string[] | undefined;
+    const ds = await openDatasetArg(positionals[0]!, intOption(values, 'version'), roots ? { externalBlobRoots: roots.map((r) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(r) ? r : nodePath.resolve(r))) } : {});
     blobColumnField(ds, values.column);
     await checkRow(ds, addr);
     const [file] = await fetchDatasetBlobFiles(ds, values.column, [addr]);

@@ -6,7 +6,7 @@
 import type { ObjectStore } from '../../io/object-store.js';
 import { BlobKind } from '../../format/blob/layout.js';
 import { blobReference, type BlobReference, type PackSource } from '../../format/blob/blob-reference.js';
-import { formatBlobUri, resolveExternalForRead } from '../../format/blob/external-uri.js';
+import { confineExternalRead, formatBlobUri } from '../../format/blob/external-uri.js';
 import { locateBlob, type BlobTableView } from './locate.js';
 
 export interface CopyBlobsStats {
@@ -43,12 +43,13 @@ export async function copyBlobs(source: BlobTableView, column: string, rowAddres
       return;
     }
     if (d.kind === BlobKind.External) {
-      const uri = formatBlobUri(resolveExternalForRead(d.blobId, d.blobUri, source.basePaths));
+      // Refused here when the source may not read it: the copy would read it (ingest) or hand it on.
+      const uri = formatBlobUri(confineExternalRead(d.blobId, d.blobUri, source.basePaths, source.externalReads ?? {}).location);
       values[i] = blobReference({ type: 'external', uri, position: d.position, size: d.size });
       stats.references.external++;
       return;
     }
-    const loc = locateBlob(ld, source.basePaths, source.openExternal);
+    const loc = locateBlob(ld, source.basePaths, source.openExternal, source.externalReads);
     if (loc === null || loc.type === 'empty') {
       values[i] = blobReference({ type: 'bytes', bytes: new Uint8Array() });
       stats.references.bytes++;

@@ -1,5 +1,6 @@
 // Blob reads and copies on a dataset snapshot. A snapshot is one committed version, so every
 // descriptor is resolved against the fragment → data file layout of the version it was read at.
+import * as nodePath from 'node:path';
 import * as arrow from 'apache-arrow';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
 import { arrowTypeOf, isBlobV2Field, type LanceField } from '../../format/schema.js';
@@ -8,6 +9,8 @@ import { joinPath } from '../../io/object-store.js';
 import { descriptorsOf, type BlobDescriptor } from '../../format/blob/descriptor.js';
 import type { BlobInput } from '../../format/blob/blob-input.js';
 import type { ExternalOpener } from '../../format/blob/external-store.js';
+import type { ExternalReadScope } from '../../format/blob/external-uri.js';
+import type { DatasetLocation } from '../versions.js';
 import type { Dataset } from '../dataset.js';
 import { scanFragment } from '../scan.js';
 import type { BlobTableView, LocatedDescriptor } from './locate.js';
@@ -23,11 +26,29 @@ function blobColumn(ds: Dataset, column: string): LanceField {
   return f;
 }
 
+/** Absolute path (local stores) or URI of a dataset's root, as external URIs name it. */
+function datasetRootUri(loc: DatasetLocation): string {
+  const root = loc.store.root.replace(/\/+$/, '');
+  if (loc.store.kind === 'local') return nodePath.join(root, loc.base);
+  return loc.base ? `${root}/${loc.base}` : root;
+}
+
+/** Where external blobs of this dataset may be read: its root, its bases, and what the connection allowed. */
+export function externalReadScope(loc: DatasetLocation): ExternalReadScope {
+  const allow = loc.externalBlobs ?? {};
+  return {
+    datasetRoot: datasetRootUri(loc),
+    ...(allow.externalBlobRoots ? { roots: allow.externalBlobRoots } : {}),
+    ...(allow.allowUnconfinedExternalBlobs ? { unconfined: true } : {}),
+  };
+}
+
 /** The read view of a snapshot: descriptors at row addresses plus the data file of each row. */
 export function datasetBlobView(ds: Dataset, opts: { openExternal?: ExternalOpener } = {}): BlobTableView {
   return {
     basePaths: ds.manifest.basePaths.map((b) => ({ id: b.id, path: b.path, isDatasetRoot: b.isDatasetRoot, ...(b.name !== undefined ? { name: b.name } : {}) })),
     ...(opts.openExternal ? { openExternal: opts.openExternal } : {}),
+    externalReads: externalReadScope(ds.loc),
     async blobDescriptors(column: string, rowAddresses: readonly bigint[]): Promise<LocatedDescriptor[]> {
       const field = blobColumn(ds, column);
       const byFrag = new Map<bigint, Set<number>>();

@@ -17,7 +17,7 @@ interface Resolved {
 
 async function resolveAll(view: BlobTableView, column: string, rowAddresses: readonly bigint[]): Promise<Resolved> {
   const located = await view.blobDescriptors(column, rowAddresses);
-  const locs = located.map((ld) => locateBlob(ld, view.basePaths, view.openExternal));
+  const locs = located.map((ld) => locateBlob(ld, view.basePaths, view.openExternal, view.externalReads));
   const sizes = new Map<ObjectStore, Map<string, Promise<number>>>();
   const ends = await Promise.all(
     locs.map(async (l) => {

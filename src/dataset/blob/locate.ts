@@ -1,13 +1,13 @@
 // From a descriptor (plus the row's data file at the version it was read) to the bytes' place.
 // Inline → a range of the row's own data file; packed → a range of sidecar blob_id of that data
 // file; dedicated → the whole sidecar; external → the object the descriptor names, under its
-// base or at its absolute URI, and nowhere else.
+// base or at its absolute URI, and only where the view's external read scope allows.
 import { LanceFormatError } from '../../errors.js';
 import type { ObjectStore } from '../../io/object-store.js';
 import type { BlobDescriptor } from '../../format/blob/descriptor.js';
 import { BlobKind } from '../../format/blob/layout.js';
 import { defaultExternalOpener, type ExternalOpener } from '../../format/blob/external-store.js';
-import { resolveExternalForRead, type BasePathInfo } from '../../format/blob/external-uri.js';
+import { confineExternalRead, type BasePathInfo, type ExternalReadScope } from '../../format/blob/external-uri.js';
 import { sidecarPath } from '../../format/blob/sidecar-path.js';
 
 /** A blob descriptor with what it needs to be resolved: the data file of its row. */
@@ -25,6 +25,8 @@ export interface BlobTableView {
   blobDescriptors(column: string, rowAddresses: readonly bigint[]): Promise<LocatedDescriptor[]>;
   /** Opens external objects (defaults to local files / memory stores). */
   readonly openExternal?: ExternalOpener;
+  /** Where external blobs may be read; without it, only under registered base paths. */
+  readonly externalReads?: ExternalReadScope;
 }
 
 export type BlobLocation =
@@ -37,7 +39,12 @@ function toNumber(v: bigint, what: string, path: string): number {
   return Number(v);
 }
 
-export function locateBlob(ld: LocatedDescriptor, bases: readonly BasePathInfo[], openExternal: ExternalOpener = defaultExternalOpener): BlobLocation | null {
+export function locateBlob(
+  ld: LocatedDescriptor,
+  bases: readonly BasePathInfo[],
+  openExternal: ExternalOpener = defaultExternalOpener,
+  externalReads: ExternalReadScope = {},
+): BlobLocation | null {
   const d = ld.descriptor;
   if (d === null) return null;
   const { store, path } = ld.dataFile;
@@ -54,7 +61,8 @@ export function locateBlob(ld: LocatedDescriptor, bases: readonly BasePathInfo[]
       return { type: 'range', store, path: sc, start: d.kind === BlobKind.Dedicated ? 0 : start, end: (d.kind === BlobKind.Dedicated ? 0 : start) + size, kind: d.kind };
     }
     case BlobKind.External: {
-      const obj = openExternal(resolveExternalForRead(d.blobId, d.blobUri, bases));
+      const target = confineExternalRead(d.blobId, d.blobUri, bases, externalReads);
+      const obj = openExternal(target.location, target.within);
       return { type: 'range', store: obj.store, path: obj.path, start, end: size === 0 ? undefined : start + size, kind: d.kind };
     }
     default:

@@ -12,18 +12,34 @@ export interface ExternalObject {
   path: string;
 }
 
-export type ExternalOpener = (location: ParsedUri) => ExternalObject;
+/**
+ * Opens an external object. `within` is the root the read was confined to (see
+ * confineExternalRead): an opener must not let the object resolve outside it (for local files: no
+ * symlink out of it). undefined means the connection allowed reads anywhere.
+ */
+export type ExternalOpener = (location: ParsedUri, within?: ParsedUri) => ExternalObject;
 
 const localStores = new Map<string, LocalStore>();
 
-/** Local files open a store rooted at the file's own directory, so the path cannot wander. */
-export function defaultExternalOpener(location: ParsedUri): ExternalObject {
+function localStore(dir: string, followSymlinksOutsideRoot: boolean): LocalStore {
+  const key = `${followSymlinksOutsideRoot ? 'follow' : 'confined'}:${dir}`;
+  let store = localStores.get(key);
+  if (!store) localStores.set(key, (store = new LocalStore(dir, { followSymlinksOutsideRoot })));
+  return store;
+}
+
+/**
+ * Local files open a store rooted at the root the read is confined to, so that neither the path
+ * nor a symlink on it can leave that root; unconfined reads root the store at the file's directory.
+ */
+export function defaultExternalOpener(location: ParsedUri, within?: ParsedUri): ExternalObject {
   if (location.scheme === 'file') {
     const abs = localPathOf(location);
-    const dir = nodePath.dirname(abs);
-    let store = localStores.get(dir);
-    if (!store) localStores.set(dir, (store = new LocalStore(dir)));
-    return { store, path: nodePath.basename(abs) };
+    if (within && within.scheme === 'file') {
+      const root = localPathOf(within);
+      return { store: localStore(root, false), path: nodePath.posix.relative(root, abs) };
+    }
+    return { store: localStore(nodePath.dirname(abs), within === undefined), path: nodePath.basename(abs) };
   }
   if (location.scheme === 'memory') return storeForUri(formatBlobUri(location));
   throw new InvalidInputError('UNSUPPORTED_SCHEME', `no object store configured for external blob ${formatBlobUri(location)}`, { uri: formatBlobUri(location) });

@@ -4,7 +4,7 @@
 // reader follow a path the descriptor does not literally name ('..', '.', empty paths,
 // relative or backslash paths) is refused on both the write and the read side.
 import * as nodePath from 'node:path';
-import { InvalidInputError, LanceFormatError } from '../../errors.js';
+import { ExternalBlobAccessError, InvalidInputError, LanceFormatError } from '../../errors.js';
 
 /** A manifest `base_paths` entry. */
 export interface BasePathInfo {
@@ -127,4 +127,73 @@ export function resolveExternalForRead(blobId: number, blobUri: string, bases: r
 /** Local filesystem path of a file-scheme location. */
 export function localPathOf(p: ParsedUri): string {
   return nodePath.posix.join('/', ...p.segments);
+}
+
+/**
+ * Where reads of external blobs may go. A dataset is data, possibly from someone else: its
+ * descriptors may name any URI, so reads stay under the dataset root and its registered base
+ * paths unless the connection opted in by name.
+ */
+export interface ExternalReadScope {
+  /** Absolute path or URI of the dataset root; objects under it are always readable. */
+  datasetRoot?: string;
+  /** More roots (absolute paths or URIs) the connection allowed: `externalBlobRoots`. */
+  roots?: readonly string[];
+  /** The connection allowed reads anywhere: `allowUnconfinedExternalBlobs`. */
+  unconfined?: boolean;
+}
+
+/**
+ * What a connection (connect / openDataset) may allow, by name, beyond the dataset root and its
+ * registered base paths. Nothing is allowed by default.
+ */
+export interface ExternalBlobReadOptions {
+  /** Absolute paths or URIs under which external blobs may also be read, e.g. ['/mnt/media']. */
+  externalBlobRoots?: readonly string[];
+  /** Read external blobs wherever a descriptor points (and follow symlinks): trusted datasets only. */
+  allowUnconfinedExternalBlobs?: boolean;
+}
+
+/** An external object to read and the root it must stay in (symlinks included). */
+export interface ExternalReadTarget {
+  location: ParsedUri;
+  /** undefined only when the connection allowed unconfined reads. */
+  within: ParsedUri | undefined;
+}
+
+function tryParse(uri: string): ParsedUri | undefined {
+  try {
+    return parseBlobUri(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function isUnder(root: ParsedUri, p: ParsedUri): boolean {
+  return root.scheme === p.scheme && root.authority === p.authority && root.segments.length < p.segments.length && root.segments.every((s, i) => s === p.segments[i]);
+}
+
+/**
+ * The one gate of external blob reads: resolves the descriptor's location and refuses it unless
+ * it lies under the dataset root, a registered base path or a root the connection allowed, or
+ * the connection allowed reads anywhere. `file://` URIs and absolute paths are no exception.
+ */
+export function confineExternalRead(blobId: number, blobUri: string, bases: readonly BasePathInfo[], scope: ExternalReadScope): ExternalReadTarget {
+  const location = resolveExternalForRead(blobId, blobUri, bases);
+  if (scope.unconfined) return { location, within: undefined };
+  if (blobId !== 0) return { location, within: parseBlobUri(bases.find((b) => b.id === blobId)!.path) };
+  const allowed = [scope.datasetRoot, ...bases.map((b) => b.path), ...(scope.roots ?? [])];
+  for (const root of allowed) {
+    const r = root === undefined ? undefined : tryParse(root);
+    if (r && isUnder(r, location)) return { location, within: r };
+  }
+  const uri = formatBlobUri(location);
+  const parent = { ...location, segments: location.segments.slice(0, -1) };
+  const dir = location.scheme === 'file' ? localPathOf(parent) : formatBlobUri(parent);
+  throw new ExternalBlobAccessError(
+    'EXTERNAL_BLOB_OUTSIDE_DATASET',
+    `external blob ${uri} is outside ${scope.datasetRoot ?? 'the dataset'} and its registered base paths; ` +
+      `to read it, connect with { externalBlobRoots: ['${dir}'] } (CLI: --external-root ${dir}), or { allowUnconfinedExternalBlobs: true } for a dataset you trust`,
+    { uri, datasetRoot: scope.datasetRoot },
+  );
 }
