@@ -66,7 +66,7 @@ export class Connection {
   async openTable(name: string, opts: OpenTableOptions = {}): Promise<Table> {
     let ds: Dataset;
     try {
-      ds = await openDatasetAt(this.location(name), opts.version);
+      ds = await openDatasetAt((await this.literalLocation(name)) ?? this.location(name), opts.version);
     } catch (e) {
       if (e instanceof VersionNotFoundError && opts.version === undefined) {
         throw new InvalidInputError('TABLE_NOT_FOUND', `no table "${name}" in ${this.uri}`, { name }, { cause: e });
@@ -78,6 +78,18 @@ export class Connection {
     return t;
   }
 
+  /**
+   * `<root>/<name>.lance` for a dotted name when a table of that literal name exists: LanceDB takes
+   * names literally (its namespaces are a separate argument), so tables it created open here too.
+   */
+  private async literalLocation(name: string): Promise<DatasetLocation | undefined> {
+    if (!name.includes('.') || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) return undefined;
+    const rel = `${name}.lance`;
+    const base = joinPath(this.base, rel);
+    if ((await this.store.list(`${base}/_versions/`)).length === 0) return undefined;
+    return { ...this.location(name), base, uri: `${this.uri.replace(/\/+$/, '')}/${rel}` };
+  }
+
   /** Names of the tables (dotted for namespaces), sorted. */
   async tableNames(): Promise<string[]> {
     const prefix = this.base ? `${this.base}/` : '';
@@ -86,6 +98,9 @@ export class Connection {
       const rel = meta.path.slice(prefix.length);
       const m = /^((?:[A-Za-z0-9_-]+\/)*)([A-Za-z0-9_-]+)\.lance\/_versions\/[^/]+\.manifest$/.exec(rel);
       if (m) names.add([...m[1]!.split('/').filter(Boolean), m[2]!].join('.'));
+      // A dotted table at the root (named by LanceDB) is listed by its literal name.
+      const literal = /^([A-Za-z0-9_][A-Za-z0-9_.-]*\.[A-Za-z0-9_.-]*)\.lance\/_versions\/[^/]+\.manifest$/.exec(rel);
+      if (literal) names.add(literal[1]!);
     }
     return [...names].sort();
   }
