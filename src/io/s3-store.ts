@@ -323,7 +323,8 @@ export class S3Store implements ObjectStore {
         );
         for (const o of page.Contents ?? []) {
           if (!o.Key) continue;
-          out.push({ path: o.Key.slice(this.keyPrefix.length), size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 });
+          // An object of unknown age counts as new: cleanup only removes unreferenced objects once old.
+          out.push({ path: o.Key.slice(this.keyPrefix.length), size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? Date.now() });
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } catch (e) {
