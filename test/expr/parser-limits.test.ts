@@ -69,6 +69,12 @@ describe('SQL parser limits', () => {
     await initSqlParser();
     expect(typedError(() => wasmParse('spark', 'SELECT 1 WHERE ' + orChain(2000))).code).toBe('SQL_PARSER_FAILED');
     expect(parseSql('SELECT 1')).toHaveLength(1);
+    // Any number of traps, each followed by a chance to restock, leave a working parser.
+    for (let i = 0; i < 6; i++) {
+      expect(typedError(() => wasmParse('spark', 'SELECT 1 WHERE ' + orChain(2000))).code).toBe('SQL_PARSER_FAILED');
+      await initSqlParser();
+      expect(parseSql('SELECT 1')).toHaveLength(1);
+    }
   });
 
   it('converting a parser tree deeper than the limit is a typed error, not a stack overflow', () => {

@@ -44,13 +44,14 @@ const spares: Glue[] = [];
 let refilling: Promise<void> | undefined;
 
 function refill(): Promise<void> {
-  refilling ??= (async () => {
-    try {
+  if (!refilling) {
+    // Cleared in a later microtask, after the assignment, even when there is nothing to import.
+    refilling = (async () => {
       while (spares.length < STOCK) spares.push(await importGlue());
-    } finally {
+    })().finally(() => {
       refilling = undefined;
-    }
-  })();
+    });
+  }
   return refilling;
 }
 await refill();
