@@ -2,6 +2,7 @@
 // appearance, so results are deterministic without an ORDER BY.
 import * as arrow from 'apache-arrow';
 import { compareCells, groupKey, keyPart, vectorOf, type Cell } from './values.js';
+import { columnData, takeData } from '../../dataset/arrow/kernels.js';
 
 export type AggFn = 'count' | 'sum' | 'min' | 'max' | 'avg';
 
@@ -32,6 +33,8 @@ interface Acc {
   count: number;
   sum: number | bigint | null;
   best: Cell;
+  /** Input row holding `best`: min/max come out as a copy of that row (exact for every type). */
+  bestRow: number;
   seen?: Set<string>;
 }
 
@@ -51,7 +54,7 @@ export function hashAggregate(groupKeys: readonly arrow.Vector[], aggs: readonly
   const groups = new Map<string, number>();
   const firstRows: number[] = [];
   const accs: Acc[][] = [];
-  const fresh = (): Acc[] => aggs.map((a) => ({ count: 0, sum: null, best: null, seen: a.distinct ? new Set<string>() : undefined }));
+  const fresh = (): Acc[] => aggs.map((a) => ({ count: 0, sum: null, best: null, bestRow: -1, seen: a.distinct ? new Set<string>() : undefined }));
   if (global && groupKeys.length === 0) {
     groups.set('', 0);
     firstRows.push(-1);
@@ -84,16 +87,17 @@ export function hashAggregate(groupKeys: readonly arrow.Vector[], aggs: readonly
       acc.count++;
       if (spec.fn === 'sum' || spec.fn === 'avg') acc.sum = add(acc.sum, x);
       else if (spec.fn === 'min' || spec.fn === 'max') {
-        if (acc.best === null || acc.best === undefined) acc.best = x;
+        if (acc.best === null || acc.best === undefined) (acc.best = x), (acc.bestRow = i);
         else {
           const c = compareCells(x, acc.best);
-          if ((spec.fn === 'min' && c < 0) || (spec.fn === 'max' && c > 0)) acc.best = x;
+          if ((spec.fn === 'min' && c < 0) || (spec.fn === 'max' && c > 0)) (acc.best = x), (acc.bestRow = i);
         }
       }
     }
   }
   const values = aggs.map((spec, a) => {
     const type = aggType(spec.fn, spec.arg?.type ?? null);
+    if ((spec.fn === 'min' || spec.fn === 'max') && spec.arg) return arrow.makeVector(takeData(columnData(spec.arg), accs.map((row) => row[a]!.bestRow)));
     const cells = accs.map((row) => {
       const acc = row[a]!;
       switch (spec.fn) {
