@@ -8,7 +8,8 @@
 import * as arrow from 'apache-arrow';
 import type { CompareOp, Expr } from './ast.js';
 import type { Dialect } from './dialect.js';
-import { literalNodeType, nodeType } from './infer.js';
+import { exprType, literalNodeType, nodeType } from './infer.js';
+import { evalSelected, rightSide } from './short-circuit.js';
 import { category, resolveColumn } from './types.js';
 import { compareValues, literalValue, type Val } from './values.js';
 
@@ -23,9 +24,13 @@ export interface Mask {
 /** Row-wise evaluation of a node (eval.ts), used for what has no vectorized form. */
 export type RowEval = (e: Expr) => { type: arrow.DataType; values: Val[] };
 
-/** Evaluates `e` over `batch` into a mask (its `type` is the node's type, checked by the caller). */
-export function evalMask(e: Expr, batch: arrow.RecordBatch, rowEval: RowEval, dialect: Dialect): Mask {
-  return new MaskEval(batch, rowEval, dialect).mask(e);
+/**
+ * Evaluates `e` over `batch` into a mask (its `type` is the node's type, checked by the caller).
+ * `rowEvalFor` gives the row-wise evaluator of a batch (a slice, when DataFusion's AND evaluates
+ * its right side on the selected rows only).
+ */
+export function evalMask(e: Expr, batch: arrow.RecordBatch, rowEvalFor: (b: arrow.RecordBatch) => RowEval, dialect: Dialect): Mask {
+  return new MaskEval(batch, rowEvalFor, dialect).mask(e);
 }
 
 /** Comparison ops as 3 bits: result for (less, equal, greater). */
@@ -53,21 +58,45 @@ class MaskEval {
   private readonly n: number;
   constructor(
     private readonly batch: arrow.RecordBatch,
-    private readonly rowEval: RowEval,
+    private readonly rowEvalFor: (b: arrow.RecordBatch) => RowEval,
     private readonly dialect: Dialect,
   ) {
     this.n = batch.numRows;
+    this.rowEval = rowEvalFor(batch);
+  }
+
+  private readonly rowEval: RowEval;
+
+  /** AND / OR; DataFusion may skip the right side or evaluate it on the left's TRUE rows only. */
+  private logical(e: Expr & { kind: 'binary' }, op: 'and' | 'or'): Mask {
+    const a = this.mask(e.left);
+    const how = this.dialect === 'datafusion' ? rightSide(op, a.t, a.nul !== null) : 'all';
+    let b: Mask;
+    if (how === 'skip') {
+      // Not evaluated, but still type-checked, as DataFusion plans it.
+      const bt = exprType(e.right, this.batch.schema, this.dialect);
+      b = { type: bt, t: op === 'and' ? new Uint8Array(this.n) : new Uint8Array(this.n).fill(1), nul: null };
+    } else if (how === 'selected') {
+      b = evalSelected(
+        this.batch,
+        a.t,
+        (sub) => new MaskEval(sub, this.rowEvalFor, this.dialect).mask(e.right),
+        () => ({ type: new arrow.Bool(), t: new Uint8Array(this.n), nul: null }),
+        (into, part, start) => {
+          into.type = part.type;
+          into.t.set(part.t, start);
+          if (part.nul) (into.nul ??= new Uint8Array(this.n)).set(part.nul, start);
+        },
+      );
+    } else b = this.mask(e.right);
+    const type = nodeType(e, [a.type, b.type], this.batch.schema, this.dialect);
+    return op === 'and' ? and(type, a, b, this.n) : or(type, a, b, this.n);
   }
 
   mask(e: Expr): Mask {
     switch (e.kind) {
       case 'binary':
-        if (e.op === 'and' || e.op === 'or') {
-          const a = this.mask(e.left);
-          const b = this.mask(e.right);
-          const type = nodeType(e, [a.type, b.type], this.batch.schema, this.dialect);
-          return e.op === 'and' ? and(type, a, b, this.n) : or(type, a, b, this.n);
-        }
+        if (e.op === 'and' || e.op === 'or') return this.logical(e, e.op);
         if (e.op in OP_BITS) return this.compare(e) ?? this.rows(e);
         return this.rows(e);
       case 'unary':

@@ -4,11 +4,13 @@
 // typed array.
 import * as arrow from 'apache-arrow';
 import { SqlError } from '../../errors.js';
-import { children, exprToString, type CompareOp, type Expr } from './ast.js';
+import { children, exprColumns, exprToString, type CompareOp, type Expr } from './ast.js';
 import { castValues, toStringValue } from './cast.js';
 import type { Dialect } from './dialect.js';
 import { lookupFunction } from './functions.js';
-import { nodeType } from './infer.js';
+import { exprType, nodeType } from './infer.js';
+import { evalSelected, rightSide } from './short-circuit.js';
+import { foldsToNull } from './null-folding.js';
 import { resolveLanceLiterals } from './lance-literals.js';
 import { compileLike } from './like.js';
 import { parseDate, parseTimestamp } from './temporal.js';
@@ -52,7 +54,7 @@ export function evalExpr(e: Expr, batch: arrow.RecordBatch, opts: EvalOptions): 
 export function evalPredicate(e: Expr, batch: arrow.RecordBatch, opts: EvalOptions): Uint8Array {
   // Vectorized where it can be (eval-mask.ts); other nodes come back here row by row.
   const ctx: Ctx = { batch, n: batch.numRows, dialect: opts.dialect };
-  const m = evalMask(rooted(e, batch.schema, opts.dialect), batch, (x) => evalNode(x, ctx), opts.dialect);
+  const m = evalMask(rooted(e, batch.schema, opts.dialect), batch, (b) => (b === batch ? (x) => evalNode(x, ctx) : (x) => evalNode(x, { batch: b, n: b.numRows, dialect: ctx.dialect })), opts.dialect);
   const c = category(m.type);
   if (c !== 'bool' && c !== 'null') throw typeMismatch(e, `a filter must be boolean, got ${typeName(m.type)}`);
   return m.t;
@@ -91,6 +93,11 @@ function evalNode(e: Expr, ctx: Ctx): Col {
   if (e.kind === 'literal') {
     return { type: nodeType(e, [], ctx.batch.schema, ctx.dialect), values: new Array<Val>(ctx.n).fill(literalValue(e)) };
   }
+  if (ctx.dialect === 'datafusion') {
+    if (e.kind === 'binary' && (e.op === 'and' || e.op === 'or')) return evalLogical(e, e.op, ctx);
+    // Still type-checked, as DataFusion plans it before simplifying.
+    if (foldsToNull(e)) return { type: exprType(e, ctx.batch.schema, ctx.dialect), values: new Array<Val>(ctx.n).fill(null) };
+  }
   const kids = children(e).map((c) => evalNode(c, ctx));
   const type = nodeType(
     e,
@@ -99,6 +106,34 @@ function evalNode(e: Expr, ctx: Ctx): Col {
     ctx.dialect,
   );
   return { type, values: evalValues(e, kids, type, ctx) };
+}
+
+/** AND / OR with DataFusion's short-circuit (short-circuit.ts). */
+function evalLogical(e: Expr & { kind: 'binary' }, op: 'and' | 'or', ctx: Ctx): Col {
+  const l = evalNode(e.left, ctx);
+  const t = new Uint8Array(ctx.n);
+  let hasNull = false;
+  l.values.forEach((v, i) => {
+    if (v === true) t[i] = 1;
+    else if (v === null) hasNull = true;
+  });
+  const how = rightSide(op, t, hasNull);
+  let r: Col;
+  if (how === 'skip') r = { type: exprType(e.right, ctx.batch.schema, ctx.dialect), values: new Array<Val>(ctx.n).fill(op === 'or') };
+  else if (how === 'selected') {
+    r = evalSelected(
+      ctx.batch,
+      t,
+      (b) => evalNode(e.right, b === ctx.batch ? ctx : { batch: b, n: b.numRows, dialect: ctx.dialect }),
+      () => ({ type: new arrow.Bool(), values: new Array<Val>(ctx.n).fill(false) }),
+      (into, part, start) => {
+        into.type = part.type;
+        part.values.forEach((v, k) => (into.values[start + k] = v));
+      },
+    );
+  } else r = evalNode(e.right, ctx);
+  const type = nodeType(e, [l.type, r.type], ctx.batch.schema, ctx.dialect);
+  return { type, values: evalBinary(e, l, r, type, ctx) };
 }
 
 const TRUTH: Record<CompareOp, (c: number) => boolean> = {
@@ -136,14 +171,14 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
     }
     case 'in': {
       const [arg, ...list] = kids;
-      const pairs = list.map((l) => coercePair(e, arg!, l));
+      const pairs = list.map((l, k) => [...coercePair(e, arg!, l), arraysBoth(ctx, e.arg, e.list[k]!)] as const);
       for (let i = 0; i < n; i++) {
         let r: boolean | null = false;
-        for (const [a, b] of pairs) {
+        for (const [a, b, signedZero] of pairs) {
           const x = a[i]!;
           const y = b[i]!;
           if (x === null || y === null) r = null;
-          else if (compareValues(x, y, ctx.dialect) === 0) {
+          else if (compareValues(x, y, ctx.dialect, signedZero) === 0) {
             r = true;
             break;
           }
@@ -222,10 +257,11 @@ function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.Da
   if (op in TRUTH) {
     const truth = TRUTH[op as CompareOp];
     const [a, b] = coercePair(e, l, r);
+    const signedZero = arraysBoth(ctx, e.left, e.right);
     for (let i = 0; i < n; i++) {
       const x = a[i]!;
       const y = b[i]!;
-      out[i] = x === null || y === null ? null : truth(compareValues(x, y, ctx.dialect));
+      out[i] = x === null || y === null ? null : truth(compareValues(x, y, ctx.dialect, signedZero));
     }
     return out;
   }
@@ -273,6 +309,13 @@ function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.Da
   return out;
 }
 
+/** DataFusion orders -0.0 below 0.0 only between two arrays, i.e. operands that read a column. */
+function arraysBoth(ctx: Ctx, a: Expr, b: Expr): boolean {
+  return ctx.dialect === 'datafusion' && exprColumns(a).length > 0 && exprColumns(b).length > 0;
+}
+
+const DEFAULT_NAN = new Float64Array(new BigUint64Array([0xfff8000000000000n]).buffer)[0]!;
+
 /** The low `bitWidth` bits of `v` as the type's value (numbers up to 32 bits, bigints at 64). */
 function wrapInt(v: bigint, t: arrow.Int): Val {
   const w = BigInt.asIntN(t.bitWidth, v);
@@ -300,7 +343,7 @@ function datafusionArith(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arr
       const a = BigInt(x as number | bigint);
       const b = BigInt(y as number | bigint);
       if (op === '/' || op === '%') {
-        if (b === 0n) throw new SqlError('DIVIDE_BY_ZERO', `division by zero in ${exprToString(e)} (${a} ${op} 0); Lance 12 fails here too — guard it with CASE WHEN or divide by a float`, { expr: exprToString(e) });
+        if (b === 0n) throw new SqlError('DIVIDE_BY_ZERO', `division by zero in ${exprToString(e)} (${a} ${op} 0); Lance 12 fails here too — filter out the zero divisors or divide by a float`, { expr: exprToString(e) });
         if (op === '%') out[i] = wrapInt(a % b, t);
         else {
           const q = a / b;
@@ -322,7 +365,16 @@ function datafusionArith(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arr
     }
     const a = Number(x);
     const b = Number(y);
-    const v = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
+    // A NaN operand passes through as it is (the left one first, as x86 and Arrow's kernels do;
+    // JS engines may swap the operands of * and +); an invalid operation gives the x86 default
+    // NaN, whose sign bit is set.
+    let v: number;
+    if (a !== a) v = a;
+    else if (b !== b) v = b;
+    else {
+      v = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
+      if (v !== v) v = DEFAULT_NAN;
+    }
     out[i] = single ? Math.fround(v) : v;
   }
   return out;

@@ -93,9 +93,9 @@ export function literalValue(e: Expr & { kind: 'literal' }): Val {
 
 
 /** Exact comparison of a JS number with a bigint (no rounding through doubles). */
-function compareNumBig(a: number, b: bigint, dialect: Dialect): number {
+function compareNumBig(a: number, b: bigint, dialect: Dialect, signedZero: boolean): number {
   // DataFusion casts the integer to Float64 and compares doubles.
-  if (dialect === 'datafusion') return compareFloatsTotal(a, Number(b));
+  if (dialect === 'datafusion') return compareFloatsTotal(a, Number(b), signedZero);
   // Safe-range bigints convert to doubles exactly.
   if (b >= MIN_SAFE && b <= MAX_SAFE) return compareNums(a, Number(b));
   if (Number.isNaN(a)) return 1;
@@ -127,10 +127,14 @@ export function signBit(x: number): boolean {
 
 /**
  * Arrow's float order (DataFusion): IEEE total order, so a NaN orders by its sign bit — -NaN
- * below -Infinity, NaN above Infinity, each equal to itself — except that -0.0 equals 0.0.
+ * below -Infinity, NaN above Infinity, each equal to itself. -0.0 orders below 0.0 only when
+ * both sides are arrays (`f < -f`); against a constant (`f = 0`, `f IN (0.0)`) they are equal.
  */
-export function compareFloatsTotal(a: number, b: number): number {
-  if (a === a && b === b) return a < b ? -1 : a > b ? 1 : 0;
+export function compareFloatsTotal(a: number, b: number, signedZero = false): number {
+  if (a === a && b === b) {
+    if (a === b && a === 0 && signedZero) return signBit(a) === signBit(b) ? 0 : signBit(a) ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
   const ra = a === a ? 0 : signBit(a) ? -1 : 1;
   const rb = b === b ? 0 : signBit(b) ? -1 : 1;
   return ra < rb ? -1 : ra > rb ? 1 : 0;
@@ -154,14 +158,17 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-/** Compares two non-null values already coerced into the same domain. */
-export function compareValues(a: Val, b: Val, dialect: Dialect): number {
+/**
+ * Compares two non-null values already coerced into the same domain. `signedZero`: DataFusion
+ * comparing two non-constant operands, where -0.0 < 0.0 (see compareFloatsTotal).
+ */
+export function compareValues(a: Val, b: Val, dialect: Dialect, signedZero = false): number {
   if (typeof a === 'number') {
-    if (typeof b === 'number') return dialect === 'datafusion' ? compareFloatsTotal(a, b) : compareNums(a, b);
-    if (typeof b === 'bigint') return compareNumBig(a, b, dialect);
+    if (typeof b === 'number') return dialect === 'datafusion' ? compareFloatsTotal(a, b, signedZero) : compareNums(a, b);
+    if (typeof b === 'bigint') return compareNumBig(a, b, dialect, signedZero);
   } else if (typeof a === 'bigint') {
     if (typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
-    if (typeof b === 'number') return -compareNumBig(b, a, dialect);
+    if (typeof b === 'number') return -compareNumBig(b, a, dialect, signedZero);
   } else if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   else if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
   else if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b);
