@@ -3,6 +3,7 @@
 import * as arrow from 'apache-arrow';
 import { LanceFormatError } from '../../../../errors.js';
 import { decodeFsst, fsstTableFor } from '../../../codecs/fsst.js';
+import { looksLikeBareZstdFrame, zstdDecompress } from '../../../codecs/zstd.js';
 import { decodePbMessage, pbBytes, pbNum, pbString, pbSub, pbUint, type PbMessage } from './pb-wire.js';
 import { withValidity, type Col } from './columnar.js';
 
@@ -63,6 +64,24 @@ function resolveBuffer(buf: PbMessage, bufs: PageBuffers, where: Where): Uint8Ar
   const got = list?.[index];
   if (!got) throw new LanceFormatError('BAD_ENCODING', `2.0 encoding references ${['page', 'column', 'file'][type] ?? `type-${type}`} buffer ${index}, which does not exist`, where);
   return got;
+}
+
+/**
+ * A flat buffer under `lance-encoding:compression`: the whole buffer is one zstd stream, either
+ * prefixed by its u64 uncompressed length (current writers) or a bare frame (older ones).
+ */
+function decompress(scheme: string, buf: Uint8Array, where: Where): Uint8Array {
+  if (scheme === '' || scheme === 'none') return buf;
+  if (scheme !== 'zstd') throw new LanceFormatError('UNSUPPORTED_ENCODING', `2.0 flat buffer compressed with "${scheme}" is not supported (lancet reads zstd)`, where);
+  if (buf.length === 0) return buf;
+  try {
+    if (looksLikeBareZstdFrame(buf)) return zstdDecompress(buf);
+    const len = Number(new DataView(buf.buffer, buf.byteOffset, 8).getBigUint64(0, true));
+    return zstdDecompress(buf.subarray(8), len);
+  } catch (e) {
+    if (e instanceof LanceFormatError) throw new LanceFormatError(e.code, e.message, where, { cause: e });
+    throw e;
+  }
 }
 
 function bytesPerValueOf(type: arrow.DataType): number | undefined {
@@ -133,10 +152,8 @@ export function decodeArrayEncoding(enc: PbMessage, n: number, type: arrow.DataT
   switch (which) {
     case ENC.flat: {
       const bits = pbNum(m, 1);
-      if (pbSub(m, 3, where) && pbString(sub(m, 3, 'compression', where), 1) !== '') {
-        throw new LanceFormatError('UNSUPPORTED_ENCODING', `2.0 flat buffer compressed with "${pbString(sub(m, 3, 'compression', where), 1)}" is not supported`, where);
-      }
-      const buf = resolveBuffer(sub(m, 2, 'buffer', where), bufs, where);
+      const scheme = pbSub(m, 3, where) ? pbString(sub(m, 3, 'compression', where), 1) : '';
+      const buf = decompress(scheme, resolveBuffer(sub(m, 2, 'buffer', where), bufs, where), where);
       if (bits === 1) return { kind: 'bool', n, values: unpackBits(buf, n), valid: null };
       if (bits % 8 !== 0 || bits === 0) throw new LanceFormatError('UNSUPPORTED_ENCODING', `2.0 flat values of ${bits} bits`, where);
       const width = bits / 8;
@@ -240,12 +257,18 @@ export function decodeArrayEncoding(enc: PbMessage, n: number, type: arrow.DataT
     case ENC.packedStruct: {
       if (!arrow.DataType.isStruct(type)) throw new LanceFormatError('SCHEMA_MISMATCH', `packed struct page for ${String(type)}`, where);
       const buf = resolveBuffer(sub(m, 2, 'buffer', where), bufs, where);
-      const widths = (m.get(1) ?? []).map((b) => {
-        const [c, inner] = encodingCase(decodePbMessage(b as Uint8Array, where), where);
+      // Each child's encoding only says its width: a flat, possibly wrapped in a no-nulls Nullable.
+      const widthOf = (enc: PbMessage): number => {
+        const [c, inner] = encodingCase(enc, where);
+        if (c === ENC.nullable) {
+          const [nc, nm] = encodingCase(inner, where);
+          if (nc === 1) return widthOf(sub(nm, 1, 'values', where));
+        }
         const bits = c === ENC.flat ? pbNum(inner, 1) : 0;
         if (bits % 8 !== 0 || bits === 0) throw new LanceFormatError('UNSUPPORTED_ENCODING', `packed struct child encoded as ${encodingName(c)} with ${bits} bits`, where);
         return bits / 8;
-      });
+      };
+      const widths = (m.get(1) ?? []).map((b) => widthOf(decodePbMessage(b as Uint8Array, where)));
       const rowBytes = widths.reduce((a, w) => a + w, 0);
       if (buf.length < n * rowBytes) throw new LanceFormatError('BAD_PAGE', `packed struct buffer of ${buf.length} bytes holds fewer than ${n} rows of ${rowBytes} bytes`, where);
       let at = 0;
