@@ -52,7 +52,9 @@ export function fixedBitsOf(t: arrow.DataType): number | undefined {
 
 export function leafKindOf(f: LanceField): LeafKind {
   if (isBlobV2Field(f)) return { kind: 'blob' };
-  const t = arrowTypeOf(f);
+  const declared = arrowTypeOf(f);
+  // Dictionary columns are stored as their values.
+  const t = declared.typeId === arrow.Type.Dictionary ? (declared as arrow.Dictionary).dictionary : declared;
   const bits = fixedBitsOf(t);
   if (bits !== undefined) return { kind: 'fixed', bits };
   switch (t.typeId) {

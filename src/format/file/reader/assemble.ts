@@ -6,6 +6,7 @@ import { fixedBitsOf, type LeafKind } from '../leaf-kind.js';
 import type { DecodedValues, VariableValues } from './compressive.js';
 import type { LeafPiece } from './page-jobs.js';
 import { copyBits, getBit, setBit } from '../bits.js';
+import { encodeDictionary } from '../dictionary-data.js';
 
 type Where = { path: string; offset: number };
 
@@ -192,6 +193,11 @@ function variableParts(v: DecodedValues, where: Where): VariableValues | null {
 }
 
 export function assembleLeaf(kind: LeafKind, type: arrow.DataType, pieces: readonly LeafPiece[], where: Where): { data: arrow.Data; nullLayer: Int16Array | null } {
+  if (type.typeId === arrow.Type.Dictionary) {
+    const dict = type as arrow.Dictionary;
+    const plain = assembleLeaf(kind, dict.dictionary, pieces, where);
+    return { data: encodeDictionary(plain.data, dict, where), nullLayer: plain.nullLayer };
+  }
   const n = pieces.reduce((a, p) => a + p.count, 0);
   // Per-row null layers only when some piece has a null row; null = every row valid.
   let nullLayer: Int16Array | null = null;

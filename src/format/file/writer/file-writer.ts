@@ -7,7 +7,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { ColumnMetadataSchema, ColumnMetadata_PageSchema, type ColumnMetadata_Page } from '../../proto/file2_pb.js';
 import { FileDescriptorSchema } from '../../proto/file_pb.js';
 import { PageLayoutSchema } from '../../proto/encodings_v2_1_pb.js';
-import { columnOwners, isBlobV2Field, isLegacyBlobField, toPbFields, type LanceField, type LanceSchema } from '../../schema.js';
+import { arrowTypeOf, columnOwners, isBlobV2Field, isLegacyBlobField, toPbFields, type LanceField, type LanceSchema } from '../../schema.js';
 import type { ObjectStore, ObjectWriter } from '../../../io/object-store.js';
 import { InvalidInputError, LancetError } from '../../../errors.js';
 import { columnEncodingAny, packAny } from '../any.js';
@@ -17,6 +17,8 @@ import { buildPageInput, segmentBytes, splitSegment, type LeafSegment } from './
 import { encodePage } from './encode-page.js';
 import { buildNestedPageInput, maxRepOf, nestedSegment, nestedSegmentBytes, splitNested, type NestedSegment, type NodeKind } from './nested-input.js';
 import { encodeNestedPage } from './nested-page.js';
+import { expandDictionary } from '../dictionary-data.js';
+import { attachDictionary, dictionaryParts } from './dictionary-page.js';
 import { isListLogical } from '../reader/nested-build.js';
 
 export interface FileWriterOptions {
@@ -116,7 +118,11 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
   const flushPage = async (col: ColumnState, segs: LeafSegment[]) => {
     const input = col.nested ? buildNestedPageInput(segs as unknown as NestedSegment[], col.nested, col.kind) : buildPageInput(segs, col.kind);
     if (input.numRows === 0) return;
-    const page = 'rep' in input ? encodeNestedPage(input, version) : encodePage(input, version);
+    const dictBits = dictionaryIndexBits(col.field);
+    const dict = dictBits ? dictionaryParts(input.values, dictBits) : undefined;
+    if (dict) input.values = dict.indices;
+    const encoded = 'rep' in input ? encodeNestedPage(input, version) : encodePage(input, version);
+    const page = dict ? attachDictionary(encoded, dict) : encoded;
     const offsets: bigint[] = [];
     const sizes: bigint[] = [];
     for (const b of page.buffers) {
@@ -238,6 +244,13 @@ function encodeMetadata(md: Record<string, string>): Record<string, Uint8Array> 
 }
 
 /** The leaf Data of one column for a batch, with its enclosing structs (innermost first). */
+/** Index width of a `dict:{value}:{index}:{ordered}` field, undefined for other fields. */
+function dictionaryIndexBits(f: LanceField): number | undefined {
+  if (!f.logicalType.startsWith('dict:')) return undefined;
+  const t = arrowTypeOf(f) as arrow.Dictionary;
+  return t.indices.bitWidth;
+}
+
 function bytesOfSegment(seg: LeafSegment, col: ColumnState): number {
   return col.nested ? nestedSegmentBytes(seg as unknown as NestedSegment, col.kind) : segmentBytes(seg, col.kind);
 }
@@ -280,6 +293,8 @@ function extractSegment(batch: arrow.RecordBatch, col: ColumnState): LeafSegment
     fields = (fields[idx]!.type.children ?? []) as arrow.Field[];
     datas = d.children;
   }
+  const leaf = chain[chain.length - 1]!;
+  if (leaf.type.typeId === arrow.Type.Dictionary) chain[chain.length - 1] = expandDictionary(leaf);
   checkType(chain[chain.length - 1]!, col);
   return { layers: chain.reverse(), length: batch.numRows };
 }

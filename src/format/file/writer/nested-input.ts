@@ -8,6 +8,7 @@ import { RepDefLayer } from '../../proto/encodings_v2_1_pb.js';
 import type { LeafKind } from '../leaf-kind.js';
 import { copyBits, getBit, setBit } from '../bits.js';
 import type { PageValues } from './page-input.js';
+import { expandDictionary } from '../dictionary-data.js';
 
 /** Kind of each node from the top-level field down to the column owner. */
 export type NodeKind = 'list' | 'item';
@@ -85,6 +86,7 @@ export function nestedSegment(top: arrow.Data, kinds: readonly NodeKind[], names
   // Data per node (outermost first); struct members are aligned with their parent's rows.
   const datas: arrow.Data[] = [top];
   for (let k = 0; k < L - 1; k++) datas.push(childOf(datas[k]!, kinds[k]!, names[k + 1]));
+  if (datas[L - 1]!.type.typeId === arrow.Type.Dictionary) datas[L - 1] = expandDictionary(datas[L - 1]!);
   const push = (r: number, d: number, i: number) => {
     reps.push(r);
     defs.push(d);
