@@ -143,3 +143,26 @@ describe('Arrow data from any apache-arrow copy and type spelling', () => {
     expect((err as InvalidInputError).code).toBe('BAD_VALUE');
   });
 });
+
+describe('dictionary-encoded input', () => {
+  it('a dictionary column (with nulls, several batches with their own dictionaries) is stored as its values', async () => {
+    const env = await db();
+    const batch = (ids: number[], words: (string | null)[]) => {
+      const t = new arrow.Table({ id: arrow.vectorFromArray(ids, new arrow.Int32()), w: arrow.vectorFromArray(words, new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())) });
+      return t.batches[0]!;
+    };
+    const t = await env.db.createTable('t', [batch([0, 1, 2], ['b', null, 'b']), batch([3, 4], ['z', 'a'])]);
+    await t.mergeInsert('id').whenMatchedUpdateAll().execute(new arrow.Table([batch([1, 3], ['q', null])]));
+    const want = [
+      { id: 0, w: 'b' },
+      { id: 1, w: 'q' },
+      { id: 2, w: 'b' },
+      { id: 3, w: null },
+      { id: 4, w: 'a' },
+    ];
+    const sort = (r: Record<string, unknown>[]) => r.sort((a, b) => (a.id as number) - (b.id as number));
+    expect(String((await t.schema()).fields[1]!.type)).toBe('Utf8');
+    expect(sort(plainRows(await t.query().toArrow()))).toEqual(want);
+    expect(sort(plainRows(await peerScan(env.path('t'))))).toEqual(want);
+  });
+});
