@@ -30,6 +30,9 @@ it('100 failed adds leave no live blob token behind', async () => {
       await expect(t.add([{ id: 1, img: failing() }, { id: 2, img: fine() }])).rejects.toThrow('source went away');
     }
     expect(pendingBlobTokens()).toBe(before);
+    // createTable over an existing table fails before writing anything: its tokens go too.
+    for (let i = 0; i < 10; i++) await expect(db.createTable('t', [{ id: 9, img: fine() }], { schema })).rejects.toThrow();
+    expect(pendingBlobTokens()).toBe(before);
     // The table is still writable and the failed rows left nothing behind.
     await t.add([{ id: 3, img: fine() }]);
     expect(pendingBlobTokens()).toBe(before);

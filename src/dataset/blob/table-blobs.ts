@@ -5,6 +5,7 @@
 import * as arrow from 'apache-arrow';
 import { Table, type AddOptions } from '../table.js';
 import { Connection } from '../connection.js';
+import { MergeInsertBuilder } from '../merge-insert.js';
 import type { CreateOptions } from '../write-ops.js';
 import type { TableData } from '../input.js';
 import { isBlobV2Field } from '../../format/schema.js';
@@ -79,6 +80,10 @@ export function installTableBlobs(): void {
       return withBlobTokenScope(() => inner.apply(this, a));
     };
   }
+  const execute = MergeInsertBuilder.prototype.execute;
+  MergeInsertBuilder.prototype.execute = function (this: MergeInsertBuilder, ...a: Parameters<typeof execute>) {
+    return withBlobTokenScope(() => execute.apply(this, a));
+  };
 
   const createTable = Connection.prototype.createTable;
   Connection.prototype.createTable = async function (this: Connection, name: string, data: TableData, opts: CreateOptions & BlobWriteParams = {}) {
