@@ -62,7 +62,8 @@ async function lancetTable(uri: string, version: number): Promise<{ schema: arro
   const batches: arrow.RecordBatch[] = [];
   for await (const b of scanDataset(ds, {})) batches.push(b);
   const table = batches.length > 0 ? new arrow.Table(batches) : new arrow.Table(ds.arrowSchema);
-  return { schema: ds.arrowSchema, table, count: await countRows(ds) };
+  // The schema rows come back with (a legacy blob column scans as descriptors), as on the Lance 12 side.
+  return { schema: batches.length > 0 ? table.schema : ds.arrowSchema, table, count: await countRows(ds) };
 }
 
 async function checkDatasetVersion(path: string, version: number, entry: string): Promise<Outcome> {

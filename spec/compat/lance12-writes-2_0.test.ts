@@ -68,4 +68,23 @@ describe('file format 2.0 written by Lance 12', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('reads a legacy blob column (lance-encoding:blob) as the position/size descriptors Lance 12 returns', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lancet-v20-'));
+    try {
+      const fields = [new arrow.Field('id', new arrow.Int64(), false), new arrow.Field('payload', new arrow.LargeBinary(), true, new Map([['lance-encoding:blob', 'true']]))];
+      const payloads = [new Uint8Array([1, 2, 3]), null, new Uint8Array(0), new Uint8Array(5000).fill(7)];
+      const cols = [arrow.vectorFromArray([1n, 2n, 3n, 4n], new arrow.Int64()), arrow.vectorFromArray(payloads, new arrow.LargeBinary())];
+      const data = new arrow.Table(new arrow.RecordBatch(new arrow.Schema(fields), arrow.makeData({ type: new arrow.Struct(fields), length: 4, nullCount: 0, children: cols.map((c) => c.data[0]!) })));
+      await peerCreate(root, 't', data, { newTableDataStorageVersion: '2.0' });
+      const theirs = await peerScan(join(root, 't.lance'));
+      const ours = await (await (await connect(root)).openTable('t')).toArrow();
+      expect(String(ours.schema.fields[1]!.type)).toBe(String(theirs.schema.fields[1]!.type));
+      expect(plainRows(ours)).toEqual(plainRows(theirs));
+      // A null payload comes back as {position: 1, size: 0} from 2.0 files, as Lance 12 returns it.
+      expect(plainRows(ours)[1]!.payload).toEqual(['1', '0']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

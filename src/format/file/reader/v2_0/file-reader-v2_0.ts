@@ -32,7 +32,12 @@ interface Column20 {
   size: number;
   pages: Page20[];
   buffers: Array<{ offset: number; size: number }>;
+  /** ColumnEncoding is Blob: pages hold (position, size) descriptors of bytes stored elsewhere. */
+  isBlob: boolean;
 }
+
+/** What Lance returns for a legacy blob column (lance-encoding:blob) of a 2.0 file. */
+const LEGACY_BLOB_DESCRIPTOR = new arrow.Struct([new arrow.Field('position', new arrow.Uint64(), false), new arrow.Field('size', new arrow.Uint64(), false)]);
 
 export interface V20FileReader extends LanceFileReader {
   /** DataFile fields / column_indices for this file read on its own. */
@@ -109,7 +114,10 @@ export async function openV20File(store: ObjectStore, path: string, fileSize: nu
       return p;
     });
     const buffers = cm.bufferOffsets.map((o, k) => ({ offset: Number(o), size: Number(cm.bufferSizes[k] ?? 0n) }));
-    return { index, position: entry.position, size: entry.length, pages, buffers };
+    // ColumnEncoding (inside an Any, field 2): case 3 is Blob.
+    const colEnc = cm.encoding?.location.case === 'direct' ? decodePbMessage(cm.encoding.location.value.encoding, cw).get(2)?.[0] : undefined;
+    const isBlob = colEnc instanceof Uint8Array && decodePbMessage(colEnc, cw).has(3);
+    return { index, position: entry.position, size: entry.length, pages, buffers, isBlob };
   });
   region = new Uint8Array(0);
 
@@ -153,6 +161,7 @@ export async function openV20File(store: ObjectStore, path: string, fileSize: nu
   const readField = async (f: LanceField, ci: number, start: number, end: number): Promise<Col> => {
     const n = end - start;
     if (n === 0) return { kind: 'null', n: 0 };
+    if (columns[ci]?.isBlob) return (await readColumnRows(ci, start, end, LEGACY_BLOB_DESCRIPTOR)).col;
     switch (shapeOf(f)) {
       case 'primitive':
         return (await readColumnRows(ci, start, end, arrowTypeOf(f))).col;
@@ -246,8 +255,8 @@ export async function openV20File(store: ObjectStore, path: string, fileSize: nu
     const total = ranges.reduce((s, [a, z]) => s + z - a, 0);
     const datas: arrow.Data[] = [];
     for (const f of fields) {
-      const type = arrowTypeOf(f);
       const ci = columnOf(f.id);
+      const type = ci !== undefined && columns[ci]?.isBlob ? LEGACY_BLOB_DESCRIPTOR : arrowTypeOf(f);
       if (ci === undefined) {
         datas.push(toArrowData({ kind: 'null', n: total }, type, { path, offset: 0 }));
         continue;
