@@ -64,6 +64,24 @@ describe('lancet reads nested columns Lance 12 writes', () => {
     });
   }
 
+  it('large_list columns (added by Lance 12 through SQL; Arrow JS has no LargeList) read as lists', async () => {
+    const dir = tmp();
+    try {
+      const table = nestedTable(['l_i32'], 30, 19);
+      await peerCreate(dir, 't', table, { newTableDataStorageVersion: '2.2' });
+      const { lancedb } = await import('../helpers/lance-peer.js');
+      const pt = await (await lancedb.connect(dir)).openTable('t');
+      await pt.addColumns([{ name: 'big', valueSql: "arrow_cast(l_i32, 'LargeList(Int32)')" }]);
+      const ours = await (await connect(dir)).openTable('t');
+      const manifestTypes = (await ours.dataset()).schema.fields.map((f) => f.logicalType);
+      expect(manifestTypes).toEqual(['list', 'large_list']);
+      const got = await ours.toArrow();
+      expect(tableJson(new arrow.Table({ l_i32: got.getChild('big')! }))).toBe(tableJson(table));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('row ranges cut rows out of pages whose rows span chunks', async () => {
     const dir = tmp();
     try {
