@@ -128,6 +128,7 @@ export async function openV20File(store: ObjectStore, path: string, fileSize: nu
   const isListEncoded = (c: number) => firstEncoding(c) === ENC_LIST;
   const isPacked = (c: number) => firstEncoding(c) === ENC_PACKED_STRUCT;
   const columnBuffers = new Map<number, Promise<Uint8Array[]>>();
+  const lastPage = new Map<number, { page: Page20; type: string; col: Col }>();
   let fileBuffers: Promise<Uint8Array[]> | undefined;
 
   /** Decoded rows of the pages of column `ci` that overlap [start, end), cut to exactly those rows. */
@@ -135,7 +136,11 @@ export async function openV20File(store: ObjectStore, path: string, fileSize: nu
     const col = columns[ci];
     if (!col) throw new LanceFormatError('BAD_COLUMN', `column ${ci} does not exist (file has ${columns.length})`, { path });
     const pages = col.pages.filter((p) => p.length > 0 && p.firstRow < end && p.firstRow + p.length > start);
-    const flat = pages.flatMap((p) => p.buffers.map((bf) => [bf.offset, bf.offset + bf.size] as const));
+    // Pages are decoded whole; a scan reads them batch after batch, so keep the last one per column.
+    const cached = lastPage.get(ci);
+    const hit = (p: Page20) => cached !== undefined && cached.page === p && cached.type === String(type);
+    const toFetch = pages.filter((p) => !hit(p));
+    const flat = toFetch.flatMap((p) => p.buffers.map((bf) => [bf.offset, bf.offset + bf.size] as const));
     const got = flat.length ? await store.getRanges(path, flat) : [];
     let k = 0;
     const bufs: PageBuffers = { page: [], column: [], file: [] };
@@ -148,11 +153,14 @@ export async function openV20File(store: ObjectStore, path: string, fileSize: nu
       bufs.file = await fileBuffers;
     }
     const pieces = pages.map((page) => {
+      if (hit(page)) return { page, col: cached!.col, from: page.firstRow };
       const page_ = page.buffers.map(() => got[k++]!);
       const pw = { path, offset: page.buffers[0]?.offset ?? col.position };
       const decoded = decodeArrayEncoding(page.encoding, page.length, type, { ...bufs, page: page_ }, pw);
       return { page, col: decoded, from: page.firstRow };
     });
+    const last = pieces[pieces.length - 1];
+    if (last) lastPage.set(ci, { page: last.page, type: String(type), col: last.col });
     const cut = pieces.map(({ page, col: c }) => sliceCol(c, Math.max(start, page.firstRow) - page.firstRow, Math.min(end, page.firstRow + page.length) - page.firstRow));
     return { pieces, col: concatCols(cut.length ? cut : []) };
   };
