@@ -8,36 +8,107 @@
 import * as arrow from 'apache-arrow';
 import { InvalidInputError } from '../../errors.js';
 
-/** `src[j]`/`idx[j]`: output row j is row idx[j] of sources[src[j]]; a negative value gives null. */
-interface Picks {
+/**
+ * Output rows as runs: run r is rows start[r] .. start[r]+len[r]-1 of sources[src[r]], or
+ * len[r] null rows when src[r] < 0. Runs keep nested types cheap: a fixed-size list's items are
+ * the parent's runs scaled by the list size, so no per-item index is ever built.
+ */
+interface Runs {
   src: Int32Array;
-  idx: Int32Array;
+  start: Int32Array;
+  len: Int32Array;
+  count: number;
+  rows: number;
 }
 
-function isValid(d: arrow.Data, i: number): boolean {
-  if (d.typeId === arrow.Type.Null) return false;
-  const bm = d.nullBitmap;
-  if (!bm || bm.length === 0 || d.nullCount === 0) return true;
-  const p = d.offset + i;
-  return (bm[p >> 3]! & (1 << (p & 7))) !== 0;
-}
+class RunBuilder {
+  private src = new Int32Array(16);
+  private start = new Int32Array(16);
+  private len = new Int32Array(16);
+  private count = 0;
+  private rows = 0;
 
-/** Validity of the output rows; a picked row stays valid only if its source row is valid. */
-function gatherValidity(sources: readonly arrow.Data[], p: Picks): { bitmap: Uint8Array | undefined; nullCount: number; valid: Uint8Array } {
-  const n = p.src.length;
-  const valid = new Uint8Array(n);
-  let nulls = 0;
-  for (let j = 0; j < n; j++) {
-    const s = p.src[j]!;
-    const i = p.idx[j]!;
-    const ok = s >= 0 && i >= 0 && isValid(sources[s]!, i);
-    valid[j] = ok ? 1 : 0;
-    if (!ok) nulls++;
+  push(src: number, start: number, len: number): void {
+    if (len <= 0) return;
+    const k = this.count - 1;
+    if (src < 0) start = 0;
+    if (k >= 0 && this.src[k] === src && (src < 0 || this.start[k]! + this.len[k]! === start)) {
+      this.len[k]! += len;
+    } else {
+      if (this.count === this.src.length) {
+        const grow = (a: Int32Array) => {
+          const b = new Int32Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        this.src = grow(this.src);
+        this.start = grow(this.start);
+        this.len = grow(this.len);
+      }
+      this.src[this.count] = src;
+      this.start[this.count] = start;
+      this.len[this.count] = len;
+      this.count++;
+    }
+    this.rows += len;
   }
-  if (nulls === 0) return { bitmap: undefined, nullCount: 0, valid };
-  const bitmap = new Uint8Array(((n + 63) & ~63) >> 3);
-  for (let j = 0; j < n; j++) if (valid[j]) bitmap[j >> 3]! |= 1 << (j & 7);
-  return { bitmap, nullCount: nulls, valid };
+
+  done(): Runs {
+    return { src: this.src, start: this.start, len: this.len, count: this.count, rows: this.rows };
+  }
+}
+
+function scaled(r: Runs, size: number): Runs {
+  const b = new RunBuilder();
+  for (let k = 0; k < r.count; k++) b.push(r.src[k]!, r.start[k]! * size, r.len[k]! * size);
+  return b.done();
+}
+
+function getBit(b: Uint8Array, i: number): boolean {
+  return ((b[i >> 3] ?? 0) & (1 << (i & 7))) !== 0;
+}
+
+/** Copies `n` bits of `src` from bit `from` to `dst` at bit `to` (dst bits there are clear). */
+function copyBitRange(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  let i = 0;
+  if ((from & 7) === (to & 7)) {
+    for (; i < n && ((from + i) & 7) !== 0; i++) if (getBit(src, from + i)) dst[(to + i) >> 3]! |= 1 << ((to + i) & 7);
+    const bytes = (n - i) >> 3;
+    if (bytes > 0) {
+      dst.set(src.subarray((from + i) >> 3, ((from + i) >> 3) + bytes), (to + i) >> 3);
+      i += bytes * 8;
+    }
+  }
+  for (; i < n; i++) if (getBit(src, from + i)) dst[(to + i) >> 3]! |= 1 << ((to + i) & 7);
+}
+
+function hasNulls(d: arrow.Data): boolean {
+  if (d.typeId === arrow.Type.Null) return d.length > 0;
+  return !!d.nullBitmap && d.nullBitmap.length > 0 && d.nullCount > 0;
+}
+
+/** Validity of the output rows: source validity bits, clear for null runs. */
+function gatherValidity(sources: readonly arrow.Data[], r: Runs): { bitmap: Uint8Array | undefined; nullCount: number } {
+  let any = false;
+  for (let k = 0; k < r.count && !any; k++) any = r.src[k]! < 0 || hasNulls(sources[r.src[k]!]!);
+  if (!any) return { bitmap: undefined, nullCount: 0 };
+  const bitmap = new Uint8Array(((r.rows + 63) & ~63) >> 3);
+  let at = 0;
+  for (let k = 0; k < r.count; k++) {
+    const n = r.len[k]!;
+    const s = r.src[k]!;
+    if (s >= 0) {
+      const d = sources[s]!;
+      if (d.typeId === arrow.Type.Null) {
+        // no valid rows
+      } else if (!hasNulls(d)) for (let i = 0; i < n; i++) bitmap[(at + i) >> 3]! |= 1 << ((at + i) & 7);
+      else copyBitRange(d.nullBitmap!, d.offset + r.start[k]!, bitmap, at, n);
+    }
+    at += n;
+  }
+  let valid = 0;
+  for (let i = 0; i < r.rows; i++) if (getBit(bitmap, i)) valid++;
+  return valid === r.rows ? { bitmap: undefined, nullCount: 0 } : { bitmap, nullCount: r.rows - valid };
 }
 
 /** Bytes of one slot of a fixed-width type (undefined for other layouts). */
@@ -67,120 +138,108 @@ export function fixedWidthBytes(type: arrow.DataType): number | undefined {
   }
 }
 
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+function bytesOf(a: ArrayBufferView | undefined): Uint8Array {
+  return a ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array(0);
 }
 
-function gatherFixed(type: arrow.DataType, width: number, sources: readonly arrow.Data[], p: Picks, valid: Uint8Array): ArrayBufferView {
-  const n = p.src.length;
-  const ArrayType = (type as unknown as { ArrayType: new (b: ArrayBuffer, o?: number, l?: number) => ArrayBufferView & { BYTES_PER_ELEMENT: number } }).ArrayType;
-  const out = new ArrayBuffer(n * width);
-  // Copy by 32-bit words when every slot is whole words (typed arrays are element-aligned).
-  const word = width % 4 === 0 && sources.every((d) => d.values.byteOffset % 4 === 0) ? 4 : width % 2 === 0 && sources.every((d) => d.values.byteOffset % 2 === 0) ? 2 : 1;
-  const per = width / word;
-  const View = word === 4 ? Uint32Array : word === 2 ? Uint16Array : Uint8Array;
-  const dst = new View(out);
-  const srcViews = sources.map((d) => new View(d.values.buffer, d.values.byteOffset, d.values.byteLength / word));
-  for (let j = 0; j < n; j++) {
-    if (!valid[j]) continue;
-    const sv = srcViews[p.src[j]!]!;
-    const from = p.idx[j]! * per;
-    const to = j * per;
-    if (from + per > sv.length) throw new InvalidInputError('SHORT_ARROW_BUFFER', `an Arrow ${String(type)} column has ${sv.length / per} values but row ${p.idx[j]} is valid; the data is malformed`);
-    for (let k = 0; k < per; k++) dst[to + k] = sv[from + k]!;
+/**
+ * Fixed-width slots by runs. Slots past the end of a source buffer (arrow-js leaves them out
+ * under null rows) read as zeros.
+ */
+function gatherFixed(type: arrow.DataType, width: number, sources: readonly arrow.Data[], r: Runs): ArrayBufferView {
+  const ArrayType = (type as unknown as { ArrayType: { new (b: ArrayBuffer, o?: number, l?: number): ArrayBufferView; BYTES_PER_ELEMENT: number } }).ArrayType;
+  const out = new Uint8Array(r.rows * width);
+  const src = sources.map((d) => bytesOf(d.values));
+  let at = 0;
+  for (let k = 0; k < r.count; k++) {
+    const n = r.len[k]!;
+    const s = r.src[k]!;
+    if (s >= 0) {
+      const b = src[s]!;
+      const from = r.start[k]! * width;
+      const end = Math.min(b.length, from + n * width);
+      if (end > from) {
+        if (end - from <= 16) for (let i = from; i < end; i++) out[at * width + i - from] = b[i]!;
+        else out.set(b.subarray(from, end), at * width);
+      }
+    }
+    at += n;
   }
-  return new ArrayType(out, 0, (n * width) / ArrayType.prototype.BYTES_PER_ELEMENT);
+  return new ArrayType(out.buffer, 0, (r.rows * width) / ArrayType.BYTES_PER_ELEMENT);
 }
 
-function gatherBits(sources: readonly arrow.Data[], p: Picks, valid: Uint8Array): Uint8Array {
-  const n = p.src.length;
-  const out = new Uint8Array(((n + 63) & ~63) >> 3);
-  for (let j = 0; j < n; j++) {
-    if (!valid[j]) continue;
-    const d = sources[p.src[j]!]!;
-    const b = d.offset + p.idx[j]!;
-    if ((d.values[b >> 3] & (1 << (b & 7))) !== 0) out[j >> 3]! |= 1 << (j & 7);
+function gatherBits(sources: readonly arrow.Data[], r: Runs): Uint8Array {
+  const out = new Uint8Array(((r.rows + 63) & ~63) >> 3);
+  let at = 0;
+  for (let k = 0; k < r.count; k++) {
+    const s = r.src[k]!;
+    if (s >= 0) copyBitRange(sources[s]!.values as Uint8Array, sources[s]!.offset + r.start[k]!, out, at, r.len[k]!);
+    at += r.len[k]!;
   }
   return out;
 }
 
-/** Start/end of row i in a (possibly 64-bit) offsets buffer. */
-function span(offsets: Int32Array | BigInt64Array, i: number): [number, number] {
-  return [Number(offsets[i]!), Number(offsets[i + 1]!)];
-}
+type Offsets = Int32Array | BigInt64Array;
 
-function gatherVarBinary(type: arrow.DataType, large: boolean, sources: readonly arrow.Data[], p: Picks, valid: Uint8Array) {
-  const n = p.src.length;
+function gatherVarBinary(type: arrow.DataType, large: boolean, sources: readonly arrow.Data[], r: Runs) {
   let total = 0;
-  for (let j = 0; j < n; j++) {
-    if (!valid[j]) continue;
-    const [a, b] = span(sources[p.src[j]!]!.valueOffsets as Int32Array | BigInt64Array, p.idx[j]!);
-    total += b - a;
+  for (let k = 0; k < r.count; k++) {
+    const s = r.src[k]!;
+    if (s < 0) continue;
+    const o = sources[s]!.valueOffsets as Offsets;
+    total += Number(o[r.start[k]! + r.len[k]!]!) - Number(o[r.start[k]!]!);
   }
   if (!large && total > 0x7fffffff) throw new InvalidInputError('COLUMN_TOO_LARGE', `a ${String(type)} column would hold ${total} bytes, over the 2 GiB of 32-bit offsets; use the Large variant of the type`);
-  const offsets = large ? new BigInt64Array(n + 1) : new Int32Array(n + 1);
+  const offsets = large ? new BigInt64Array(r.rows + 1) : new Int32Array(r.rows + 1);
   const data = new Uint8Array(total);
-  let at = 0;
-  for (let j = 0; j < n; j++) {
-    if (valid[j]) {
-      const d = sources[p.src[j]!]!;
-      const [a, b] = span(d.valueOffsets as Int32Array | BigInt64Array, p.idx[j]!);
-      data.set(bytesOf(d.values).subarray(a, b), at);
-      at += b - a;
+  let row = 0;
+  let pos = 0;
+  for (let k = 0; k < r.count; k++) {
+    const n = r.len[k]!;
+    const s = r.src[k]!;
+    if (s < 0) {
+      for (let i = 0; i < n; i++) offsets[row + i + 1] = (large ? BigInt(pos) : pos) as never;
+    } else {
+      const d = sources[s]!;
+      const o = d.valueOffsets as Offsets;
+      const base = Number(o[r.start[k]!]!);
+      const end = Number(o[r.start[k]! + n]!);
+      data.set(bytesOf(d.values).subarray(base, end), pos);
+      for (let i = 0; i < n; i++) {
+        const x = pos + Number(o[r.start[k]! + i + 1]!) - base;
+        offsets[row + i + 1] = (large ? BigInt(x) : x) as never;
+      }
+      pos += end - base;
     }
-    if (large) (offsets as BigInt64Array)[j + 1] = BigInt(at);
-    else (offsets as Int32Array)[j + 1] = at;
+    row += n;
   }
   return { valueOffsets: offsets, data };
 }
 
-/** Picks of the child rows under the picked list rows (null rows contribute none). */
-function listChildPicks(sources: readonly arrow.Data[], p: Picks, valid: Uint8Array): { child: Picks; offsets: Int32Array } {
-  const n = p.src.length;
-  const offsets = new Int32Array(n + 1);
+/** Runs of the child rows under the picked list rows, and the output offsets. */
+function listChildRuns(sources: readonly arrow.Data[], r: Runs): { child: Runs; offsets: Int32Array } {
+  const offsets = new Int32Array(r.rows + 1);
+  const b = new RunBuilder();
+  let row = 0;
   let total = 0;
-  for (let j = 0; j < n; j++) {
-    if (valid[j]) {
-      const [a, b] = span(sources[p.src[j]!]!.valueOffsets as Int32Array, p.idx[j]!);
-      total += b - a;
+  for (let k = 0; k < r.count; k++) {
+    const n = r.len[k]!;
+    const s = r.src[k]!;
+    if (s < 0) {
+      offsets.fill(total, row + 1, row + n + 1);
+    } else {
+      const o = sources[s]!.valueOffsets as Int32Array;
+      const base = o[r.start[k]!]!;
+      b.push(s, base, o[r.start[k]! + n]! - base);
+      for (let i = 0; i < n; i++) offsets[row + i + 1] = total + o[r.start[k]! + i + 1]! - base;
+      total += o[r.start[k]! + n]! - base;
     }
-    offsets[j + 1] = total;
+    row += n;
   }
-  const child = { src: new Int32Array(total), idx: new Int32Array(total) };
-  let at = 0;
-  for (let j = 0; j < n; j++) {
-    if (!valid[j]) continue;
-    const [a, b] = span(sources[p.src[j]!]!.valueOffsets as Int32Array, p.idx[j]!);
-    for (let k = a; k < b; k++, at++) {
-      child.src[at] = p.src[j]!;
-      child.idx[at] = k;
-    }
-  }
-  return { child, offsets };
+  return { child: b.done(), offsets };
 }
 
-/** Child picks of a fixed-size list: `size` slots per row, null rows give null slots. */
-function fixedListChildPicks(size: number, p: Picks, valid: Uint8Array): Picks {
-  const n = p.src.length;
-  const child = { src: new Int32Array(n * size).fill(-1), idx: new Int32Array(n * size).fill(-1) };
-  for (let j = 0; j < n; j++) {
-    if (!valid[j]) continue;
-    for (let k = 0; k < size; k++) {
-      child.src[j * size + k] = p.src[j]!;
-      child.idx[j * size + k] = p.idx[j]! * size + k;
-    }
-  }
-  return child;
-}
-
-/** Struct children see the parent's null rows as null rows too. */
-function maskedPicks(p: Picks, valid: Uint8Array): Picks {
-  const src = p.src.slice();
-  for (let j = 0; j < src.length; j++) if (!valid[j]) src[j] = -1;
-  return { src, idx: p.idx };
-}
-
-function gatherDictionary(type: arrow.Dictionary, sources: readonly arrow.Data[], p: Picks, v: { bitmap: Uint8Array | undefined; nullCount: number; valid: Uint8Array }): arrow.Data {
+function gatherDictionary(type: arrow.Dictionary, sources: readonly arrow.Data[], r: Runs, v: { bitmap: Uint8Array | undefined; nullCount: number }): arrow.Data {
   // One shared dictionary stays as it is; different ones are concatenated and indices shifted.
   const dicts = sources.map((d) => d.dictionary!);
   const shared = dicts.length > 0 && dicts.every((x) => x === dicts[0]);
@@ -201,52 +260,57 @@ function gatherDictionary(type: arrow.Dictionary, sources: readonly arrow.Data[]
     }
     dictionary = arrow.makeVector(concatData(type.dictionary, datas));
   }
-  const ArrayType = type.indices.ArrayType as unknown as new (n: number) => ArrayLike<number | bigint> & { [i: number]: number | bigint };
-  const n = p.src.length;
-  const out = new ArrayType(n);
   const big = (type.indices.bitWidth as number) === 64;
   const max = type.indices.isSigned ? 2 ** (type.indices.bitWidth - 1) - 1 : 2 ** type.indices.bitWidth - 1;
   if (dictionary.length - 1 > max) throw new InvalidInputError('DICTIONARY_OVERFLOW', `${dictionary.length} dictionary values do not fit ${String(type.indices)} indices; use wider dictionary indices`);
-  for (let j = 0; j < n; j++) {
-    if (!v.valid[j]) continue;
-    const s = p.src[j]!;
-    const x = Number(sources[s]!.values[p.idx[j]!]) + base[s]!;
-    out[j] = big ? BigInt(x) : x;
+  const ArrayType = type.indices.ArrayType as unknown as new (n: number) => { [i: number]: number | bigint };
+  const out = new ArrayType(r.rows);
+  let at = 0;
+  for (let k = 0; k < r.count; k++) {
+    const s = r.src[k]!;
+    if (s >= 0) {
+      const values = sources[s]!.values;
+      for (let i = 0; i < r.len[k]!; i++) {
+        const x = Number(values[r.start[k]! + i] ?? 0) + base[s]!;
+        out[at + i] = big ? BigInt(x) : x;
+      }
+    }
+    at += r.len[k]!;
   }
-  return arrow.makeData({ type, length: n, nullCount: v.nullCount, nullBitmap: v.bitmap, data: out as never, dictionary } as never);
+  return arrow.makeData({ type, length: r.rows, nullCount: v.nullCount, nullBitmap: v.bitmap, data: out as never, dictionary } as never);
 }
 
-function gather(type: arrow.DataType, sources: readonly arrow.Data[], p: Picks): arrow.Data {
-  const n = p.src.length;
+function gather(type: arrow.DataType, sources: readonly arrow.Data[], r: Runs): arrow.Data {
+  const n = r.rows;
   if (type.typeId === arrow.Type.Null) return arrow.makeData({ type: type as arrow.Null, length: n, nullCount: n });
-  const v = gatherValidity(sources, p);
+  const v = gatherValidity(sources, r);
   const common = { type, length: n, nullCount: v.nullCount, nullBitmap: v.bitmap };
-  if (arrow.DataType.isDictionary(type)) return gatherDictionary(type, sources, p, v);
+  if (arrow.DataType.isDictionary(type)) return gatherDictionary(type, sources, r, v);
   const width = fixedWidthBytes(type);
-  if (width !== undefined) return arrow.makeData({ ...common, data: gatherFixed(type, width, sources, p, v.valid) } as never);
+  if (width !== undefined) return arrow.makeData({ ...common, data: gatherFixed(type, width, sources, r) } as never);
   switch (type.typeId) {
     case arrow.Type.Bool:
-      return arrow.makeData({ ...common, data: gatherBits(sources, p, v.valid) } as never);
+      return arrow.makeData({ ...common, data: gatherBits(sources, r) } as never);
     case arrow.Type.Utf8:
     case arrow.Type.Binary:
-      return arrow.makeData({ ...common, ...gatherVarBinary(type, false, sources, p, v.valid) } as never);
+      return arrow.makeData({ ...common, ...gatherVarBinary(type, false, sources, r) } as never);
     case arrow.Type.LargeUtf8:
     case arrow.Type.LargeBinary:
-      return arrow.makeData({ ...common, ...gatherVarBinary(type, true, sources, p, v.valid) } as never);
+      return arrow.makeData({ ...common, ...gatherVarBinary(type, true, sources, r) } as never);
     case arrow.Type.FixedSizeList: {
+      // Items under null rows are copied as they are (or zero when arrow-js left them out): readers skip them.
       const t = type as arrow.FixedSizeList;
-      const child = gather(t.children[0]!.type, sources.map((d) => d.children[0]!), fixedListChildPicks(t.listSize, p, v.valid));
+      const child = gather(t.children[0]!.type, sources.map((d) => d.children[0]!), scaled(r, t.listSize));
       return arrow.makeData({ ...common, child } as never);
     }
     case arrow.Type.List:
     case arrow.Type.Map: {
-      const { child, offsets } = listChildPicks(sources, p, v.valid);
+      const { child, offsets } = listChildRuns(sources, r);
       const c = gather(type.children[0]!.type, sources.map((d) => d.children[0]!), child);
       return arrow.makeData({ ...common, valueOffsets: offsets, child: c } as never);
     }
     case arrow.Type.Struct: {
-      const masked = maskedPicks(p, v.valid);
-      const children = type.children.map((f: arrow.Field, k: number) => gather(f.type, sources.map((d) => d.children[k]!), masked));
+      const children = type.children.map((f: arrow.Field, k: number) => gather(f.type, sources.map((d) => d.children[k] ?? nullData(f.type, d.length)), r));
       return arrow.makeData({ ...common, children } as never);
     }
     default:
@@ -254,36 +318,33 @@ function gather(type: arrow.DataType, sources: readonly arrow.Data[], p: Picks):
   }
 }
 
-function picksOf(src: ArrayLike<number>, idx: ArrayLike<number>): Picks {
-  return { src: Int32Array.from(src), idx: Int32Array.from(idx) };
+/** Runs for output row j = row idx[j] of sources[src[j]] (negative: null). */
+function runsOf(src: ArrayLike<number> | undefined, idx: ArrayLike<number>): Runs {
+  const b = new RunBuilder();
+  for (let j = 0; j < idx.length; j++) {
+    const s = src ? src[j]! : 0;
+    const i = idx[j]!;
+    b.push(s < 0 || i < 0 ? -1 : s, i, 1);
+  }
+  return b.done();
 }
 
 /** Rows `indices` of `data` in that order (an index below 0 gives a null row). */
 export function takeData(data: arrow.Data, indices: ArrayLike<number>): arrow.Data {
-  const src = new Int32Array(indices.length);
-  for (let j = 0; j < indices.length; j++) src[j] = indices[j]! < 0 ? -1 : 0;
-  return gather(data.type, [data], { src, idx: Int32Array.from(indices) });
+  return gather(data.type, [data], runsOf(undefined, indices));
 }
 
 /** Output row j is row `idx[j]` of `sources[src[j]]` (negative: null). All sources share `type`'s layout. */
 export function interleaveData(type: arrow.DataType, sources: readonly arrow.Data[], src: ArrayLike<number>, idx: ArrayLike<number>): arrow.Data {
-  return gather(type, sources, picksOf(src, idx));
+  return gather(type, sources, runsOf(src, idx));
 }
 
 /** The rows of every Data, one after the other, in one Data. */
 export function concatData(type: arrow.DataType, datas: readonly arrow.Data[]): arrow.Data {
   if (datas.length === 1) return datas[0]!;
-  const n = datas.reduce((s, d) => s + d.length, 0);
-  const src = new Int32Array(n);
-  const idx = new Int32Array(n);
-  let at = 0;
-  datas.forEach((d, s) => {
-    for (let i = 0; i < d.length; i++, at++) {
-      src[at] = s;
-      idx[at] = i;
-    }
-  });
-  return gather(type, datas, { src, idx });
+  const b = new RunBuilder();
+  datas.forEach((d, s) => b.push(s, 0, d.length));
+  return gather(type, datas, b.done());
 }
 
 /** `old` with rows `at` replaced, in order, by the rows of `fresh`. */
@@ -294,19 +355,17 @@ export function scatterData(old: arrow.Data, at: ArrayLike<number>, fresh: arrow
     src[at[k]!] = 1;
     idx[at[k]!] = k;
   }
-  return gather(old.type, [old, fresh], { src, idx });
+  return gather(old.type, [old, fresh], runsOf(src, idx));
 }
 
 /** `n` null rows of `type`, with full-length children (fixed-size lists get n × size slots). */
 export function nullData(type: arrow.DataType, n: number): arrow.Data {
-  return gather(type, [], { src: new Int32Array(n).fill(-1), idx: new Int32Array(n).fill(-1) });
+  const b = new RunBuilder();
+  b.push(-1, 0, n);
+  return gather(type, [], b.done());
 }
 
 /** One Data holding every row of the vector. */
 export function columnData(v: arrow.Vector): arrow.Data {
-  return v.data.length === 1 ? v.data[0]! : v.data.length === 0 ? nullOrEmpty(v.type) : concatData(v.type, v.data);
-}
-
-function nullOrEmpty(type: arrow.DataType): arrow.Data {
-  return nullData(type, 0);
+  return v.data.length === 1 ? v.data[0]! : v.data.length === 0 ? nullData(v.type, 0) : concatData(v.type, v.data);
 }
