@@ -77,6 +77,9 @@ const exprs = fc.letrec<Record<Ty | 'intCol' | 'floatCol' | 'strCol', string>>((
     fc.tuple(tie('intCol'), fc.constantFrom('=', '!=', '<', '<=', '>', '>='), fc.oneof(tie('int'), tie('float'))).map(([a, op, b]) => `${a} ${op} ${b}`),
     fc.tuple(tie('floatCol'), fc.constantFrom('=', '!=', '<', '<=', '>', '>='), fc.oneof(tie('float'), tie('int'))).map(([a, op, b]) => `${a} ${op} ${b}`),
     fc.tuple(tie('strCol'), fc.constantFrom('=', '!=', '<', '>='), tie('str')).map(([a, op, b]) => `${a} ${op} ${b}`),
+    // Text against numbers: DataFusion casts the text to the number's type (Lance refuses a
+    // literal of another type next to a bare column).
+    fc.tuple(fc.oneof(tie('intCol'), tie('floatCol')), fc.constantFrom('=', '<', '>='), fc.constantFrom("'2'", "'-7'", "'x'", "'1.5'", "' 3'", "'1e3'")).map(([a, op, b]) => `${a} ${op} ${b}`),
     fc.tuple(tie('bool'), fc.constantFrom('AND', 'OR'), tie('bool')).map(([a, op, b]) => `(${a} ${op} ${b})`),
     tie('bool').map((x) => `NOT (${x})`),
     fc.tuple(fc.oneof(tie('intCol'), tie('floatCol'), tie('strCol')), fc.boolean()).map(([x, neg]) => `${x} IS ${neg ? 'NOT ' : ''}NULL`),
@@ -157,7 +160,12 @@ describe('Table API expressions agree with Lance 12', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(rowArb, { minLength: 3, maxLength: 7 }),
-        fc.array(exprs.bool, { minLength: 20, maxLength: 20 }),
+        // `c NOT IN (a) OR c NOT IN (b)` is left out: DataFusion 54 rewrites it to `c NOT IN ()`
+        // (the lists' intersection), TRUE even where c is NULL — a simplifier bug lancet does not copy.
+        fc.array(
+          exprs.bool.filter((x) => !/NOT IN \([^)]*\)\)? OR \(?\w+ NOT IN/.test(x)),
+          { minLength: 20, maxLength: 20 },
+        ),
         fc.array(
           fc.constantFrom<Ty>('int', 'float', 'str', 'bool').chain((ty) => exprs[ty].map((e) => [ty, e] as const)),
           { minLength: 8, maxLength: 8 },

@@ -4,7 +4,7 @@
 // typed array.
 import * as arrow from 'apache-arrow';
 import { SqlError } from '../../errors.js';
-import { children, exprColumns, exprToString, type CompareOp, type Expr } from './ast.js';
+import { children, exprColumns, exprToString, type CastType, type CompareOp, type Expr } from './ast.js';
 import { castValues, toStringValue } from './cast.js';
 import type { Dialect } from './dialect.js';
 import { lookupFunction } from './functions.js';
@@ -171,7 +171,7 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
     }
     case 'in': {
       const [arg, ...list] = kids;
-      const pairs = list.map((l, k) => [...coercePair(e, arg!, l), arraysBoth(ctx, e.arg, e.list[k]!)] as const);
+      const pairs = list.map((l, k) => [...coercePair(ctx, e, arg!, l), arraysBoth(ctx, e.arg, e.list[k]!)] as const);
       for (let i = 0; i < n; i++) {
         let r: boolean | null = false;
         for (const [a, b, signedZero] of pairs) {
@@ -188,8 +188,8 @@ function evalValues(e: Expr, kids: Col[], type: arrow.DataType, ctx: Ctx): Val[]
       return out;
     }
     case 'between': {
-      const [a1, lo] = coercePair(e, kids[0]!, kids[1]!);
-      const [a2, hi] = coercePair(e, kids[0]!, kids[2]!);
+      const [a1, lo] = coercePair(ctx, e, kids[0]!, kids[1]!);
+      const [a2, hi] = coercePair(ctx, e, kids[0]!, kids[2]!);
       for (let i = 0; i < n; i++) {
         const ge = a1[i] === null || lo[i] === null ? null : compareValues(a1[i]!, lo[i]!, ctx.dialect) >= 0;
         const le = a2[i] === null || hi[i] === null ? null : compareValues(a2[i]!, hi[i]!, ctx.dialect) <= 0;
@@ -256,7 +256,7 @@ function evalBinary(e: Expr & { kind: 'binary' }, l: Col, r: Col, type: arrow.Da
   }
   if (op in TRUTH) {
     const truth = TRUTH[op as CompareOp];
-    const [a, b] = coercePair(e, l, r);
+    const [a, b] = coercePair(ctx, e, l, r);
     const signedZero = arraysBoth(ctx, e.left, e.right);
     for (let i = 0; i < n; i++) {
       const x = a[i]!;
@@ -389,7 +389,7 @@ function evalCase(e: Expr & { kind: 'case' }, kids: Col[], type: arrow.DataType,
     const condCol = kids[k++]!;
     let cond = condCol.values;
     if (operand) {
-      const [a, b] = coercePair(e, operand, condCol);
+      const [a, b] = coercePair(ctx, e, operand, condCol);
       cond = a.map((x, i) => (x === null || b[i] === null ? null : compareValues(x, b[i]!, ctx.dialect) === 0));
     }
     branches.push({ cond, result: coerceTo(kids[k++]!, type) });
@@ -411,11 +411,27 @@ function coerceTo(col: Col, target: arrow.DataType): Val[] {
   return col.values;
 }
 
-/** Both sides converted into their comparison domain (date -> timestamp, text -> temporal). */
-function coercePair(e: Expr, l: Col, r: Col): [Val[], Val[]] {
-  const domain = comparisonDomain(l.type, r.type);
+/**
+ * Both sides converted into their comparison domain (date -> timestamp, text -> temporal; in
+ * DataFusion also text -> the other side's number type, strictly).
+ */
+function coercePair(ctx: Ctx, e: Expr, l: Col, r: Col): [Val[], Val[]] {
+  const df = ctx.dialect === 'datafusion';
+  const domain = comparisonDomain(l.type, r.type, df);
   if (domain === undefined) throw typeMismatch(e, `cannot compare ${typeName(l.type)} with ${typeName(r.type)}`);
+  if (df && (domain === 'int' || domain === 'float')) {
+    const num = category(l.type) === 'string' ? r : l;
+    const text = (c: Col) => (category(c.type) === 'string' ? castValues(c.values, c.type, castTypeOf(num.type), false, e, 'datafusion') : c.values);
+    return [text(l), text(r)];
+  }
   return [toDomain(e, l, domain), toDomain(e, r, domain)];
+}
+
+/** The CAST target naming a numeric Arrow type. */
+function castTypeOf(t: arrow.DataType): CastType {
+  if (category(t) === 'float') return (t as arrow.Float).precision === arrow.Precision.DOUBLE ? 'float64' : 'float32';
+  const it = t as arrow.Int;
+  return `${it.isSigned ? 'int' : 'uint'}${it.bitWidth}` as CastType;
 }
 
 function toDomain(e: Expr, col: Col, domain: Category): Val[] {

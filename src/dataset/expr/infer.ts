@@ -58,8 +58,8 @@ function datafusionArithType(l: arrow.DataType, r: arrow.DataType): arrow.DataTy
 
 const isBoolish = (t: arrow.DataType) => category(t) === 'bool' || category(t) === 'null';
 
-function checkComparable(e: Expr, a: arrow.DataType, b: arrow.DataType): void {
-  if (comparisonDomain(a, b) === undefined) throw typeMismatch(e, `cannot compare ${typeName(a)} with ${typeName(b)}`);
+function checkComparable(e: Expr, a: arrow.DataType, b: arrow.DataType, dialect: Dialect): void {
+  if (comparisonDomain(a, b, dialect === 'datafusion') === undefined) throw typeMismatch(e, `cannot compare ${typeName(a)} with ${typeName(b)}`);
 }
 
 /** Type of `e` given its children's types, in the order of `children(e)`. */
@@ -93,7 +93,7 @@ export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema, 
         case '<=':
         case '>':
         case '>=':
-          checkComparable(e, l, r);
+          checkComparable(e, l, r, dialect);
           return new arrow.Bool();
         case '||': {
           const cl = category(l);
@@ -120,11 +120,11 @@ export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema, 
     case 'isNull':
       return new arrow.Bool();
     case 'in':
-      for (const t of kids.slice(1)) checkComparable(e, kids[0]!, t);
+      for (const t of kids.slice(1)) checkComparable(e, kids[0]!, t, dialect);
       return new arrow.Bool();
     case 'between':
-      checkComparable(e, kids[0]!, kids[1]!);
-      checkComparable(e, kids[0]!, kids[2]!);
+      checkComparable(e, kids[0]!, kids[1]!, dialect);
+      checkComparable(e, kids[0]!, kids[2]!, dialect);
       return new arrow.Bool();
     case 'like':
       for (const t of kids) {
@@ -138,7 +138,7 @@ export function nodeType(e: Expr, kids: arrow.DataType[], schema: arrow.Schema, 
       const results: arrow.DataType[] = [];
       for (let w = 0; w < e.whens.length; w++) {
         const cond = kids[i++]!;
-        if (operand) checkComparable(e, operand, cond);
+        if (operand) checkComparable(e, operand, cond, dialect);
         else if (!isBoolish(cond)) throw typeMismatch(e, `WHEN condition must be boolean, got ${typeName(cond)}`);
         results.push(kids[i++]!);
       }

@@ -157,10 +157,16 @@ export function resolveColumn(e: Expr & { kind: 'column' }, schema: arrow.Schema
 // ---------------------------------------------------------------------------------------------
 // Coercion rules
 
-/** The category both sides are compared in, or undefined when they cannot be compared. */
-export function comparisonDomain(a: arrow.DataType, b: arrow.DataType): Category | undefined {
+/**
+ * The category both sides are compared in, or undefined when they cannot be compared.
+ * `textMeetsNumbers`: DataFusion compares text with a number as that number's type (casting the
+ * text, which fails on non-numbers); Spark refuses the comparison.
+ */
+export function comparisonDomain(a: arrow.DataType, b: arrow.DataType, textMeetsNumbers = false): Category | undefined {
   const ca = category(a);
   const cb = category(b);
+  if (textMeetsNumbers && ca === 'string' && isNumeric(cb)) return cb;
+  if (textMeetsNumbers && cb === 'string' && isNumeric(ca)) return ca;
   if (ca === 'null') return cb === 'struct' || cb === 'other' ? undefined : cb;
   if (cb === 'null') return ca === 'struct' || ca === 'other' ? undefined : ca;
   if (isNumeric(ca) && isNumeric(cb)) return ca === 'float' || cb === 'float' ? 'float' : 'int';
