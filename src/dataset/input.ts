@@ -4,7 +4,7 @@
 import * as arrow from 'apache-arrow';
 import { blobStructFromColumn } from './blob/blob-columns.js';
 import { InvalidInputError } from '../errors.js';
-import { isRecordBatchLike, isTableLike, localBatch, localTable, retypeData, sameLayout } from './arrow/adopt.js';
+import { isRecordBatchLike, isTableLike, localBatch, localSchema, localTable, retypeData, sameLayout } from './arrow/adopt.js';
 import { buildColumn } from './arrow/build-column.js';
 import { columnData, nullData, takeData } from './arrow/kernels.js';
 
@@ -60,7 +60,7 @@ async function* mapBatches(src: AsyncIterable<arrow.RecordBatch>): AsyncIterable
 
 /** Normalizes user data; `schema` is used for row objects (otherwise inferred) and when the input is empty. */
 export async function normalizeInput(data: TableData, schema?: arrow.Schema): Promise<NormalizedInput> {
-  const raw = await normalizeRaw(data, schema);
+  const raw = await normalizeRaw(data, schema && localSchema(schema));
   return { schema: plainSchema(raw.schema), batches: mapBatches(raw.batches) };
 }
 

@@ -13,6 +13,7 @@ import { normalizeInput, rowsToBatch, type TableData } from './input.js';
 import { DEFAULT_FILE_VERSION } from './manifest-builder.js';
 import { removeWrittenFiles, writeFragments, type WriteContext } from './write-fragments.js';
 import { loadLatest, VersionNotFoundError, type DatasetLocation } from './versions.js';
+import { isRecordBatchLike, localSchema } from './arrow/adopt.js';
 
 export type FileVersionOption = '2.1' | '2.2';
 
@@ -57,7 +58,7 @@ export async function createDataset(loc: DatasetLocation, data: TableData, opts:
     if (!(e instanceof VersionNotFoundError)) throw e;
   }
   const input = await normalizeInput(data, opts.schema);
-  const schema = lanceSchemaFromArrow(opts.schema ?? input.schema);
+  const schema = lanceSchemaFromArrow(opts.schema ? localSchema(opts.schema) : input.schema);
   const fragments = await writeFragments(writeContext(loc, fileVersion, opts), input.batches, schema);
   const txn = newTransaction(readVersion, {
     case: 'overwrite',
@@ -70,7 +71,7 @@ export async function createDataset(loc: DatasetLocation, data: TableData, opts:
 /** Data as batches following the dataset's schema (row objects are built with it). */
 async function inputFor(ds: Dataset, data: TableData) {
   const schema = arrowSchemaOf(ds.schema);
-  if (Array.isArray(data) && !data.some((r) => r instanceof arrow.RecordBatch)) return normalizeInput(rowsToBatch(data as Record<string, unknown>[], schema), schema);
+  if (Array.isArray(data) && !data.some((r) => isRecordBatchLike(r))) return normalizeInput(rowsToBatch(data as Record<string, unknown>[], schema), schema);
   return normalizeInput(data, schema);
 }
 

@@ -116,6 +116,20 @@ describe('Arrow data from any apache-arrow copy and type spelling', () => {
     expect(plainRows(await peerScan(env.path('t'))).sort((a, b) => (a.id as number) - (b.id as number))).toEqual(rows);
   });
 
+  it('an array of CommonJS batches and a CommonJS schema for row objects are accepted', async () => {
+    const env = await db();
+    const schema = new cjsArrow.Schema([new cjsArrow.Field('id', new cjsArrow.Int32(), false), new cjsArrow.Field('v', new cjsArrow.FixedSizeList(2, new cjsArrow.Field('item', new cjsArrow.Float32(), true)), true)]);
+    const t = await env.db.createTable('t', [{ id: 0, v: [1, 2] }], { schema });
+    const batch = (id: number) => new cjsArrow.Table({ id: cjsArrow.vectorFromArray([id], new cjsArrow.Int32()), v: cjsArrow.vectorFromArray([[id, id]], schema.fields[1].type) }).batches[0];
+    await t.add([batch(1), batch(2)]);
+    const rows = plainRows(await t.query().toArrow()).sort((a, b) => (a.id as number) - (b.id as number));
+    expect(rows).toEqual([
+      { id: 0, v: [1, 2] },
+      { id: 1, v: [1, 1] },
+      { id: 2, v: [2, 2] },
+    ]);
+  });
+
   it('TimestampMicrosecond data goes into a Timestamp(MICROSECOND) column; Date values into timestamp and date columns', async () => {
     const env = await db();
     const schema = new arrow.Schema([
