@@ -8,6 +8,8 @@ import { SqlError } from '../../errors.js';
 import type { Expr } from './ast.js';
 import { fromSqlAst } from './from-sql-ast.js';
 import { parseWrapped, type Statement } from './sql-parser.js';
+import { expressionDepthBound, MAX_EXPRESSION_DEPTH } from './sql-limits.js';
+import { balancedChain, chunkOperands, splitTopLevel } from './split-filter.js';
 
 export type { Expr, Literal, BinaryOp, CompareOp, ArithOp, UnaryOp, CastType } from './ast.js';
 export { col, lit, literalOf, exprToString, exprColumns, children, quoteIdent, quoteString } from './ast.js';
@@ -27,6 +29,14 @@ const EXPR_PREFIX = 'SELECT\n';
 
 /** Parses a standalone boolean expression such as a dataset filter (`label = 'cat' AND size > 10`). */
 export function parseFilter(sql: string): Expr {
+  // Too deep for the parser in one piece: parse the operands of its top-level OR (else AND)
+  // chain one by one (see split-filter.ts).
+  if (expressionDepthBound(FILTER_PREFIX + sql) > MAX_EXPRESSION_DEPTH) {
+    for (const op of ['OR', 'AND'] as const) {
+      const parts = splitTopLevel(sql, op);
+      if (parts) return balancedChain(chunkOperands(parts, op).map(parseFilter), op === 'OR' ? 'or' : 'and');
+    }
+  }
   const select = parseSingleSelect(FILTER_PREFIX, sql);
   if (select.selection == null) throw emptyExpr(sql);
   return fromSqlAst(select.selection);

@@ -5,6 +5,7 @@
 // 40 parentheses), and a trapped instance fails every later parse. Parenthesis nesting is
 // recursion the parser bounds itself (about 50 levels), but only after reading all of it.
 import { SqlError } from '../../errors.js';
+import { codeTokens } from './sql-tokens.js';
 
 /** The deepest expression accepted: well above hand-written SQL, well below the parser's trap. */
 export const MAX_EXPRESSION_DEPTH = 400;
@@ -64,60 +65,27 @@ function close(stack: Frame[]): void {
   parent.child = Math.max(parent.child, f.best + 1);
 }
 
-const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-const isWord = (c: number) => isWordStart(c) || (c >= 48 && c <= 57) || c === 36;
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const SYMBOLS = '=<>!+-*/%|&^~:';
-
 /**
  * An upper bound on the expression-tree depth of `sql`, in one linear pass that skips string
  * literals, quoted identifiers and comments.
  */
 export function expressionDepthBound(sql: string): number {
   const stack: Frame[] = [frame('paren')];
-  const n = sql.length;
-  let i = 0;
-  while (i < n) {
-    const c = sql.charCodeAt(i);
-    const ch = sql[i]!;
+  for (const t of codeTokens(sql)) {
     const top = stack[stack.length - 1]!;
-    if (ch === "'" || ch === '"' || ch === '`') {
-      i++;
-      while (i < n && !(sql[i] === ch && sql[i + 1] !== ch)) i += sql[i] === ch ? 2 : sql[i] === '\\' && ch !== '`' ? 2 : 1;
-      i++;
-    } else if (ch === '-' && sql[i + 1] === '-') {
-      while (i < n && sql[i] !== '\n') i++;
-    } else if (ch === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (ch === '(' || ch === '[') {
-      stack.push(frame('paren'));
-      i++;
-    } else if (ch === ')' || ch === ']') {
+    if (t.kind === 'open') stack.push(frame('paren'));
+    else if (t.kind === 'close') {
       if (stack.length > 1 && top.kind === 'paren') close(stack);
-      i++;
-    } else if (ch === ',' || ch === ';') {
-      endSegment(top);
-      i++;
-    } else if (SYMBOLS.includes(ch)) {
-      while (i < n && SYMBOLS.includes(sql[i]!) && !(sql[i] === '-' && sql[i + 1] === '-') && !(sql[i] === '/' && sql[i + 1] === '*')) i++;
-      operator(top, 'other');
-    } else if (isDigit(c) || (ch === '.' && isDigit(sql.charCodeAt(i + 1)))) {
-      // A number, exponent sign included (`1e-5` holds no operator).
-      i++;
-      while (i < n && (isWord(sql.charCodeAt(i)) || sql[i] === '.' || ((sql[i] === '-' || sql[i] === '+') && /[eE]/.test(sql[i - 1]!) && isDigit(sql.charCodeAt(i + 1))))) i++;
-    } else if (isWordStart(c)) {
-      const s = i;
-      while (i < n && isWord(sql.charCodeAt(i))) i++;
-      const word = sql.slice(s, i).toUpperCase();
+    } else if (t.kind === 'separator') endSegment(top);
+    else if (t.kind === 'symbol') operator(top, 'other');
+    else if (t.kind === 'word') {
+      const word = t.word;
       if (word === 'OR' || word === 'XOR') operator(top, 'or');
       else if (word === 'AND') operator(top, 'and');
       else if (OTHER_OPERATORS.has(word)) operator(top, 'other');
       else if (word === 'CASE') stack.push(frame('case'));
       else if (word === 'END' && stack.length > 1 && top.kind === 'case') close(stack);
       else if (SEPARATORS.has(word)) endSegment(top);
-    } else {
-      i++;
     }
   }
   while (stack.length > 1) close(stack);
