@@ -64,6 +64,19 @@ describe('parseScript', () => {
     expect([err.details.line, err.details.column]).toEqual([1, 20]);
   });
 
+  it('points an error at the end of its own statement when the parser gives no position', () => {
+    const err = (() => {
+      try {
+        parseScript('SELECT a FROM t WHERE  ;\nSELECT b FROM u;\nSELECT c FROM v');
+      } catch (e) {
+        return e as SqlError;
+      }
+      throw new Error('expected a parse error');
+    })();
+    expect(err.code).toBe('SQL_PARSE');
+    expect([err.details.line, err.details.column]).toEqual([1, 22]);
+  });
+
   it('VERSION AS OF still attaches to its table in a later statement', () => {
     const out = parseScript('SELECT a FROM t;\nSELECT b FROM u VERSION AS OF 3 JOIN v ON u.id = v.id');
     expect(JSON.stringify(out[1]!.ast)).toContain('"VersionAsOf"');

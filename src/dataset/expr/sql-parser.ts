@@ -52,6 +52,8 @@ export interface SourceMapping {
   lineOffset: number;
   /** Columns of the user's line that precede the parsed text's first line (a statement starting mid-line). */
   columnOffset?: number;
+  /** Where the parsed text ends in the user's text (one statement of a script); default: its end. */
+  textEnd?: number;
 }
 
 /** Parses one or more SQL statements (dialect `spark`); syntax errors become `SqlError('SQL_PARSE')`. */
@@ -88,9 +90,10 @@ function toSqlParseError(err: unknown, mapping: SourceMapping): SqlError {
       column = 1;
     }
   } else {
-    // No position (e.g. "found: EOF"): point just past the end of the user's text.
-    line = lines.length;
-    column = (lines[lines.length - 1] ?? '').length + 1;
+    // No position (e.g. "found: EOF"): point just past the end of the parsed part of the user's text.
+    const upTo = mapping.userText.slice(0, mapping.textEnd ?? mapping.userText.length).split('\n');
+    line = upTo.length;
+    column = (upTo[upTo.length - 1] ?? '').length + 1;
   }
   line = Math.min(line, lines.length);
   const message = `SQL parse error at line ${line}, column ${column}: ${reason}\n${caretSnippet(mapping.userText, line, column)}`;

@@ -96,7 +96,7 @@ export function parseScript(script: string): ScriptStatement[] {
         }
       }
       const rw = rewrite(script, start, i, mask);
-      const asts = parseWrapped(rw.text, { userText: script, lineOffset: -linesBefore, columnOffset: start - lineStart });
+      const asts = parseWrapped(rw.text, { userText: script, lineOffset: -linesBefore, columnOffset: start - lineStart, textEnd: start + piece.trimEnd().length });
       for (const ast of asts) {
         attachVersions(ast, rw.versions);
         out.push({ text: piece.trim(), ast });
