@@ -31,6 +31,15 @@ export interface WriteOptions extends CommitOptions {
 
 /** The write context for a dataset; blob columns extend it with transformBatch/finishFile. */
 export function writeContext(loc: DatasetLocation, fileVersion: string, opts: { maxRowsPerFile?: number } = {}): WriteContext {
+  // lancet reads 2.0 and v1 (0.1) datasets but writes only 2.1 / 2.2 files, and one dataset keeps one format.
+  if (fileVersion !== '2.1' && fileVersion !== '2.2') {
+    throw new InvalidInputError(
+      'UNSUPPORTED_WRITE_FORMAT',
+      `${loc.uri} stores its data in file format ${fileVersion}, which lancet reads but does not write; ` +
+        'deletes work, but writes that add data files do not. Copy the table into a new one (createTable(name, await table.toArrow())) to get a 2.2 table lancet can write',
+      { uri: loc.uri, fileVersion },
+    );
+  }
   return { loc, fileVersion, ...(opts.maxRowsPerFile ? { maxRowsPerFile: opts.maxRowsPerFile } : {}) };
 }
 
