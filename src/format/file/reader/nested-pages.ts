@@ -55,9 +55,11 @@ function toU16(src: ArrayLike<number>, n: number, out: Uint16Array, at: number):
 }
 
 /** Cuts rows out of decoded entries into value pieces, levels on the first piece of each range. */
-function cutRows(model: LevelModel, page: PageEntries, ranges: Ranges, numEntries: number, numRows: number, where: Where): NestedPiece[] {
+function cutRows(model: LevelModel, page: PageEntries, ranges: Ranges, numEntries: number, numRows: number, where: Where, partial = false): NestedPiece[] {
   const starts = rowStarts(page.rep, numEntries, model.maxRep);
-  if (starts.length - 1 !== numRows) throw bad(where, `page levels hold ${starts.length - 1} rows, the page has ${numRows}`);
+  if (partial ? ranges.some(([, b]) => b > starts.length - 1) : starts.length - 1 !== numRows) {
+    throw bad(where, `page levels hold ${starts.length - 1} rows, the page has ${numRows}`);
+  }
   const out: NestedPiece[] = [];
   const codes = canonicalCodes(model, where);
   for (const [a, b] of ranges) {
@@ -139,41 +141,108 @@ function rowsOnly(n: number, maxRep: number): Uint16Array {
   return new Uint16Array(n).fill(maxRep);
 }
 
+/**
+ * First row starting in each chunk, from the repetition index: per chunk (rows finishing in it,
+ * entries left over after its last finished row). A chunk with leftovers ends in a row that the
+ * next chunk continues (its "preamble"), so rows starting in a chunk = finished + trailer - preamble.
+ */
+export function chunkFirstRows(index: Uint8Array, numChunks: number, depth: number, numRows: number, where: Where): number[] {
+  const stride = (depth + 1) * 8;
+  if (index.length < numChunks * stride) throw bad(where, `repetition index of ${index.length} bytes does not cover ${numChunks} chunks`);
+  const dv = new DataView(index.buffer, index.byteOffset, index.byteLength);
+  const first: number[] = [];
+  let row = 0;
+  let preamble = false;
+  for (let c = 0; c < numChunks; c++) {
+    const ends = Number(dv.getBigUint64(c * stride, true));
+    const partial = Number(dv.getBigUint64(c * stride + 8, true));
+    first.push(row);
+    row += ends + (partial > 0 ? 1 : 0) - (preamble ? 1 : 0);
+    preamble = partial > 0;
+  }
+  first.push(row);
+  if (row !== numRows) throw bad(where, `repetition index counts ${row} rows, the page has ${numRows}`);
+  return first;
+}
+
 function miniBlockNested(m: MiniBlockLayout, buf: PageBuffers, numRows: number, ranges: Ranges, where: Where): PageJob {
   const model = levelModel(m.layers, where);
   if (m.dictionary && buf.offsets.length < 3) throw bad(where, 'dictionary page has no dictionary buffer');
   const numItems = Number(m.numItems);
   const dictRange: ByteRange[] = m.dictionary ? [[buf.offsets[2]!, buf.offsets[2]! + buf.sizes[2]!]] : [];
+  // The repetition index is the last page buffer; without one every chunk is read.
+  const repIndexAt = m.repetitionIndexDepth > 0 ? buf.offsets.length - 1 : -1;
+  if (repIndexAt >= 0 && repIndexAt < (m.dictionary ? 3 : 2)) throw bad(where, 'mini-block page lacks its repetition index buffer');
+  const indexRange: ByteRange[] = repIndexAt >= 0 ? [[buf.offsets[repIndexAt]!, buf.offsets[repIndexAt]! + buf.sizes[repIndexAt]!]] : [];
   let dict: DecodedValues | undefined;
   let chunks: ReturnType<typeof parseChunkTable> = [];
+  /** Per range: the chunk span [c0, c1] holding its rows and the first row starting in c0. */
+  let spans: Array<{ c0: number; c1: number; base: number }> = [];
+  let needed: number[] = [];
   return {
-    phase1: () => [[buf.offsets[0]!, buf.offsets[0]! + buf.sizes[0]!], ...dictRange],
-    phase2: ([meta, dictBytes]) => {
-      if (m.dictionary) dict = decodeBlockValues(m.dictionary, dictBytes!, Number(m.numDictionaryItems), where);
-      chunks = numItems === 0 ? [] : parseChunkTable(meta!, m.hasLargeChunk, numItems, buf.sizes[1]!, where);
-      return chunks.length ? [[buf.offsets[1]!, buf.offsets[1]! + buf.sizes[1]!]] : [];
+    phase1: () => [[buf.offsets[0]!, buf.offsets[0]! + buf.sizes[0]!], ...dictRange, ...indexRange],
+    phase2: (got) => {
+      const meta = got[0]!;
+      if (m.dictionary) dict = decodeBlockValues(m.dictionary, got[1]!, Number(m.numDictionaryItems), where);
+      chunks = numItems === 0 ? [] : parseChunkTable(meta, m.hasLargeChunk, numItems, buf.sizes[1]!, where);
+      if (!chunks.length) return [];
+      const n = chunks.length;
+      const first = repIndexAt >= 0 ? chunkFirstRows(got[got.length - 1]!, n, m.repetitionIndexDepth, numRows, where) : null;
+      // Chunk where row r starts: the last chunk whose first row is <= r and that starts a row.
+      const chunkOf = (r: number) => {
+        let lo = 0;
+        let hi = n - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (first![mid]! <= r) lo = mid;
+          else hi = mid - 1;
+        }
+        while (lo > 0 && first![lo]! === first![lo + 1]!) lo--;
+        return lo;
+      };
+      spans = ranges.map(([a, b]) => {
+        if (!first) return { c0: 0, c1: n - 1, base: 0 };
+        const c0 = chunkOf(a);
+        const c1 = b >= numRows ? n - 1 : chunkOf(b);
+        return { c0, c1, base: first[c0]! };
+      });
+      const set = new Set<number>();
+      for (const { c0, c1 } of spans) for (let c = c0; c <= c1; c++) set.add(c);
+      needed = [...set].sort((x, y) => x - y);
+      return needed.map((c) => [buf.offsets[1]! + chunks[c]!.byteOffset, buf.offsets[1]! + chunks[c]!.byteOffset + chunks[c]!.byteLength] as ByteRange);
     },
     finish: (bufs) => {
-      const data = bufs[0];
-      const decoded = chunks.map((c) => {
-        const w = { path: where.path, offset: buf.offsets[1]! + c.byteOffset };
-        const d = decodeMiniBlockChunk(m, data!.subarray(c.byteOffset, c.byteOffset + c.byteLength), c.numValues, w);
-        return dict ? { ...d, values: dictionaryLookup(d.values, dict, w) } : d;
-      });
-      const numEntries = decoded.reduce((a, d) => a + d.numLevels, 0);
-      const rep = new Uint16Array(numEntries);
-      const def = m.defCompression ? new Uint16Array(numEntries) : null;
-      const blocks: PageEntries['blocks'] = [];
-      let at = 0;
-      for (const d of decoded) {
-        if (d.rep) toU16(d.rep, d.numLevels, rep, at);
-        else rep.fill(model.maxRep, at, at + d.numLevels);
-        if (def && d.levels) toU16(d.levels, d.numLevels, def, at);
-        blocks.push({ firstEntry: at, entries: d.numLevels, values: d.values, dense: false });
-        at += d.numLevels;
+      if (!chunks.length) {
+        const blocks = [{ firstEntry: 0, entries: 0, values: { kind: 'constant', numValues: 0 } as DecodedValues, dense: false }];
+        return cutRows(model, { rep: new Uint16Array(0), def: null, blocks }, ranges, 0, numRows, where);
       }
-      if (!blocks.length) blocks.push({ firstEntry: 0, entries: 0, values: { kind: 'constant', numValues: 0 }, dense: false });
-      return cutRows(model, { rep, def, blocks }, ranges, numEntries, numRows, where);
+      const decoded = new Map<number, ReturnType<typeof decodeMiniBlockChunk>>();
+      needed.forEach((ci, k) => {
+        const c = chunks[ci]!;
+        const w = { path: where.path, offset: buf.offsets[1]! + c.byteOffset };
+        const d = decodeMiniBlockChunk(m, bufs[k]!, c.numValues, w);
+        decoded.set(ci, dict ? { ...d, values: dictionaryLookup(d.values, dict, w) } : d);
+      });
+      return ranges.flatMap(([a, b], r) => {
+        const { c0, c1, base } = spans[r]!;
+        const ds = [];
+        for (let c = c0; c <= c1; c++) ds.push(decoded.get(c)!);
+        const numEntries = ds.reduce((x, d) => x + d.numLevels, 0);
+        const rep = new Uint16Array(numEntries);
+        const def = m.defCompression ? new Uint16Array(numEntries) : null;
+        const blocks: PageEntries['blocks'] = [];
+        let at = 0;
+        for (const d of ds) {
+          if (d.rep) toU16(d.rep, d.numLevels, rep, at);
+          else rep.fill(model.maxRep, at, at + d.numLevels);
+          if (def && d.levels) toU16(d.levels, d.numLevels, def, at);
+          blocks.push({ firstEntry: at, entries: d.numLevels, values: d.values, dense: false });
+          at += d.numLevels;
+        }
+        // Entries before the first row start continue a row of an earlier chunk; row starts
+        // (max_rep entries) skip them, so row 0 here is the first row starting in chunk c0.
+        return cutRows(model, { rep, def, blocks }, [[a - base, b - base]], numEntries, 0, where, true);
+      });
     },
   };
 }
@@ -207,7 +276,8 @@ function fullZipNested(z: FullZipLayout, buf: PageBuffers, numRows: number, rang
     for (let i = iw - 1; i >= 0; i--) v = v * 256 + b[i]!;
     return v;
   };
-  const readWord = (b: Uint8Array, p: number) => (cw === 1 ? b[p]! : cw === 2 ? b[p]! | (b[p + 1]! << 8) : 0);
+  const readWord = (b: Uint8Array, p: number) =>
+    cw === 1 ? b[p]! : cw === 2 ? b[p]! | (b[p + 1]! << 8) : (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
   return {
     phase1: () => ranges.flatMap(([a, b]) => [[idxStart + a * iw, idxStart + (a + 1) * iw] as ByteRange, [idxStart + b * iw, idxStart + (b + 1) * iw] as ByteRange]),
     phase2: (bufs) =>
