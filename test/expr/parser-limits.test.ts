@@ -87,7 +87,7 @@ describe('SQL parser limits', () => {
     expect(typedError(() => wasmParse('spark', 'SELECT 1 WHERE ' + orChain(2000))).code).toBe('SQL_PARSER_FAILED');
     expect(parseSql('SELECT 1')).toHaveLength(1);
     // Any number of traps, each followed by a chance to restock, leave a working parser.
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 4; i++) {
       expect(typedError(() => wasmParse('spark', 'SELECT 1 WHERE ' + orChain(2000))).code).toBe('SQL_PARSER_FAILED');
       await initSqlParser();
       expect(parseSql('SELECT 1')).toHaveLength(1);
