@@ -45,9 +45,9 @@ const strLit = fc.constantFrom("'a'", "''", "'A_b'", "'it''s'", "'b'", "'%x'", "
 const pattern = fc.constantFrom("'%'", "'a%'", "'%b'", "'_'", "'A\\_b'", "'a_b'", "'%\\%%'", "'b\\\\c'", "'%'");
 
 const exprs = fc.letrec<Record<Ty | 'intCol' | 'floatCol' | 'strCol', string>>((tie) => ({
-  intCol: fc.oneof({ depthSize: 'small' }, fc.constant('i'), fc.constant('l'), tie('int').map((x) => `(${x} + i)`), tie('int').map((x) => `(l - ${x})`), fc.constant('-i'), fc.constant('abs(i)')),
-  floatCol: fc.oneof({ depthSize: 'small' }, fc.constant('f'), fc.constant('-f'), tie('float').map((x) => `(f * ${x})`), tie('int').map((x) => `(f / ${x})`), tie('intCol').map((x) => `CAST(${x} AS DOUBLE)`)),
-  strCol: fc.oneof({ depthSize: 'small' }, fc.constant('s'), tie('str').map((x) => `concat(s, ${x})`), tie('intCol').map((x) => `CAST(${x} AS STRING)`), tie('str').map((x) => `(s || ${x})`), fc.constant('lower(s)')),
+  intCol: fc.oneof({ depthSize: 'small' }, fc.constant('i'), fc.constant('l'), tie('int').map((x) => `(${x} + i)`), tie('int').map((x) => `(l - ${x})`), fc.constant('-i'), fc.constant('abs(i)'), fc.constant('length(s)')),
+  floatCol: fc.oneof({ depthSize: 'small' }, fc.constant('f'), fc.constant('-f'), tie('float').map((x) => `(f * ${x})`), tie('int').map((x) => `(f / ${x})`), tie('intCol').map((x) => `CAST(${x} AS DOUBLE)`), fc.constant('abs(f)')),
+  strCol: fc.oneof({ depthSize: 'small' }, fc.constant('s'), tie('str').map((x) => `concat(s, ${x})`), tie('intCol').map((x) => `CAST(${x} AS STRING)`), tie('str').map((x) => `(s || ${x})`), fc.constant('lower(s)'), fc.constant('upper(s)'), tie('str').map((x) => `coalesce(s, ${x})`)),
   int: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     tie('intCol'),
@@ -87,6 +87,7 @@ const exprs = fc.letrec<Record<Ty | 'intCol' | 'floatCol' | 'strCol', string>>((
     fc.tuple(fc.constantFrom('f'), fc.boolean(), fc.array(floatLit, { minLength: 1, maxLength: 3 })).map(([c, neg, xs]) => `${c} ${neg ? 'NOT ' : ''}IN (${xs.join(', ')})`),
     fc.tuple(fc.constantFrom('i', 'l', 'f'), fc.boolean(), intLit, intLit).map(([c, neg, a, b]) => `${c} ${neg ? 'NOT ' : ''}BETWEEN ${a} AND ${b}`),
     fc.tuple(tie('strCol'), fc.constantFrom('LIKE', 'NOT LIKE', 'ILIKE'), pattern).map(([x, op, p]) => `${x} ${op} ${p}`),
+    fc.tuple(fc.constantFrom('starts_with', 'contains'), tie('strCol'), strLit).map(([fn, x, y]) => `${fn}(${x}, ${y})`),
   ),
 }));
 

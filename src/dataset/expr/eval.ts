@@ -95,6 +95,7 @@ function evalNode(e: Expr, ctx: Ctx): Col {
   }
   if (ctx.dialect === 'datafusion') {
     if (e.kind === 'binary' && (e.op === 'and' || e.op === 'or')) return evalLogical(e, e.op, ctx);
+    if (e.kind === 'call' && e.name === 'coalesce') return evalCoalesce(e, ctx);
     // Still type-checked, as DataFusion plans it before simplifying.
     if (foldsToNull(e)) return { type: exprType(e, ctx.batch.schema, ctx.dialect), values: new Array<Val>(ctx.n).fill(null) };
   }
@@ -134,6 +135,57 @@ function evalLogical(e: Expr & { kind: 'binary' }, op: 'and' | 'or', ctx: Ctx): 
   } else r = evalNode(e.right, ctx);
   const type = nodeType(e, [l.type, r.type], ctx.batch.schema, ctx.dialect);
   return { type, values: evalBinary(e, l, r, type, ctx) };
+}
+
+/**
+ * coalesce() as DataFusion runs it (a CASE WHEN arg IS NOT NULL chain): each argument only on the
+ * rows every earlier one left NULL, so a failure on other rows does not surface.
+ */
+function evalCoalesce(e: Expr & { kind: 'call' }, ctx: Ctx): Col {
+  const fn = lookupFunction(e);
+  const remaining = new Uint8Array(ctx.n).fill(1);
+  let left = ctx.n;
+  const cols: Col[] = [];
+  for (const arg of e.args) {
+    if (left === 0) {
+      cols.push({ type: exprType(arg, ctx.batch.schema, ctx.dialect), values: [] });
+      continue;
+    }
+    const col = evalSelected(
+      ctx.batch,
+      remaining,
+      (b) => evalNode(arg, b === ctx.batch ? ctx : { batch: b, n: b.numRows, dialect: ctx.dialect }),
+      () => ({ type: new arrow.Null(), values: new Array<Val>(ctx.n).fill(null) }),
+      (into, part, start) => {
+        into.type = part.type;
+        part.values.forEach((v, k) => (into.values[start + k] = v));
+      },
+    );
+    cols.push(col);
+    for (let i = 0; i < ctx.n; i++) {
+      if (remaining[i] && col.values[i] !== null) {
+        remaining[i] = 0;
+        left--;
+      }
+    }
+  }
+  const type = fn.returnType(
+    cols.map((c) => c.type),
+    e,
+  );
+  const out = new Array<Val>(ctx.n).fill(null);
+  const done = new Uint8Array(ctx.n);
+  for (const c of cols) {
+    if (c.values.length === 0) continue;
+    const vals = coerceTo(c, type);
+    for (let i = 0; i < ctx.n; i++) {
+      if (!done[i] && vals[i] !== null) {
+        out[i] = vals[i]!;
+        done[i] = 1;
+      }
+    }
+  }
+  return { type, values: out };
 }
 
 const TRUTH: Record<CompareOp, (c: number) => boolean> = {
