@@ -12,6 +12,7 @@ import type { FileVersion } from '../footer.js';
 import type { PageInput } from './page-input.js';
 import { encodeMiniBlock } from './mini-block.js';
 import { encodeFullZip } from './full-zip.js';
+import type { EncodingParams } from './encoding-choice.js';
 
 export interface EncodedPage {
   buffers: Uint8Array[];
@@ -35,7 +36,8 @@ function maxValueBytes(offsets: Float64Array): number {
   return m;
 }
 
-export function encodePage(input: PageInput, version: FileVersion): EncodedPage {
+/** `params` enables Lance's per-page compression choice for mini-block values (see encoding-choice.ts). */
+export function encodePage(input: PageInput, version: FileVersion, params?: EncodingParams): EncodedPage {
   const v = input.values;
   // Lance writes an all-null leaf with no nesting as a buffer-less ConstantLayout.
   if (input.allNull && input.layers.length === 1 && v.kind !== 'blob') {
@@ -48,7 +50,7 @@ export function encodePage(input: PageInput, version: FileVersion): EncodedPage 
     case 'blob':
       return encodeFullZip(input, version);
     case 'variable':
-      return maxValueBytes(v.offsets) >= FULL_ZIP_THRESHOLD ? encodeFullZip(input, version) : encodeMiniBlock(input, version);
+      return maxValueBytes(v.offsets) >= FULL_ZIP_THRESHOLD ? encodeFullZip(input, version) : encodeMiniBlock(input, version, params);
     case 'fsl': {
       const rowBits = v.dim * v.itemBits;
       // Full-zip rows must be byte aligned; sub-byte rows stay in mini-blocks.
@@ -57,6 +59,6 @@ export function encodePage(input: PageInput, version: FileVersion): EncodedPage 
         : encodeMiniBlock(input, version);
     }
     case 'fixed':
-      return v.bits >= FULL_ZIP_THRESHOLD * 8 ? encodeFullZip(input, version) : encodeMiniBlock(input, version);
+      return v.bits >= FULL_ZIP_THRESHOLD * 8 ? encodeFullZip(input, version) : encodeMiniBlock(input, version, params);
   }
 }

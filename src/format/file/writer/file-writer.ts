@@ -19,6 +19,7 @@ import { buildNestedPageInput, maxRepOf, nestedSegment, nestedSegmentBytes, spli
 import { encodeNestedPage } from './nested-page.js';
 import { expandDictionary } from '../dictionary-data.js';
 import { attachDictionary, dictionaryParts } from './dictionary-page.js';
+import { encodingParams, shouldDictionaryEncode, type EncodingParams } from './encoding-choice.js';
 import { isListLogical } from '../reader/nested-build.js';
 
 export interface FileWriterOptions {
@@ -53,6 +54,8 @@ interface ColumnState {
   /** Names from the top-level field down to the owner. */
   path: string[];
   kind: LeafKind;
+  /** Compression parameters from the field metadata (lance-encoding:*). */
+  params: EncodingParams;
   /** Node kinds from the top-level field down to the owner, when a list is among them. */
   nested?: NodeKind[];
   segments: LeafSegment[];
@@ -97,7 +100,8 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
     }
     if (isLegacyBlobField(field)) throw legacyBlobError(field.name, version);
     const nested = nestedKinds(schema.fields, field, version);
-    return { field, path: paths.get(field)!, kind: leafKindOf(field), ...(nested ? { nested } : {}), segments: [], buffered: 0, rowsFlushed: 0, pages: [] };
+    const params = encodingParams(field.metadata, paths.get(field)!.join('.'));
+    return { field, path: paths.get(field)!, kind: leafKindOf(field), params, ...(nested ? { nested } : {}), segments: [], buffered: 0, rowsFlushed: 0, pages: [] };
   });
   const out: ObjectWriter = await store.createWriter(path);
   let numRows = 0;
@@ -119,9 +123,12 @@ export async function createFileWriter(store: ObjectStore, path: string, schema:
     const input = col.nested ? buildNestedPageInput(segs as unknown as NestedSegment[], col.nested, col.kind) : buildPageInput(segs, col.kind);
     if (input.numRows === 0) return;
     const dictBits = dictionaryIndexBits(col.field);
-    const dict = dictBits ? dictionaryParts(input.values, dictBits) : undefined;
+    const nested = 'rep' in input;
+    // Lance dictionary-encodes low-cardinality string pages on its own (32-bit indices).
+    const autoDict = !dictBits && !nested && !input.allNull && shouldDictionaryEncode(input.values, col.params);
+    const dict = dictBits ? dictionaryParts(input.values, dictBits) : autoDict ? dictionaryParts(input.values, 32) : undefined;
     if (dict) input.values = dict.indices;
-    const encoded = 'rep' in input ? encodeNestedPage(input, version) : encodePage(input, version);
+    const encoded = nested ? encodeNestedPage(input, version) : encodePage(input, version, col.params);
     const page = dict ? attachDictionary(encoded, dict) : encoded;
     const offsets: bigint[] = [];
     const sizes: bigint[] = [];

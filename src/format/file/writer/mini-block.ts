@@ -8,6 +8,7 @@ import type { PageInput } from './page-input.js';
 import { flat, variable, type EncodedPage } from './encode-page.js';
 import { InvalidInputError } from '../../../errors.js';
 import { copyBits } from '../bits.js';
+import { planFixedValues, planLevels, planVariableValues, type EncodingParams } from './encoding-choice.js';
 
 /** Value bytes Lance aims for per chunk. */
 const CHUNK_TARGET_BYTES = 8 * 1024;
@@ -93,16 +94,23 @@ export function variableChunkBuffer(offsets: Float64Array, data: Uint8Array, sta
   return out;
 }
 
-export function encodeMiniBlock(input: PageInput, version: FileVersion): EncodedPage {
+/**
+ * `params` (the column's encoding parameters) turns on Lance's per-page compression choice
+ * (encoding-choice.ts); without it values and levels are written plain.
+ */
+export function encodeMiniBlock(input: PageInput, version: FileVersion, params?: EncodingParams): EncodedPage {
   const v = input.values;
   const n = input.numRows;
   let valueCompression: CompressiveEncoding;
   let chunks: Chunk[];
   switch (v.kind) {
-    case 'fixed':
-      valueCompression = flat(v.bits);
-      chunks = fixedChunks(n, v.bits).map(([start, count]) => ({ start, count, buffers: [sliceBits(v.data, start * v.bits, count * v.bits)] }));
+    case 'fixed': {
+      const plainChunks = () => fixedChunks(n, v.bits).map(([start, count]) => ({ start, count, buffers: [sliceBits(v.data, start * v.bits, count * v.bits)] }));
+      const plan = params && planFixedValues(v, n, params, plainChunks);
+      valueCompression = plan ? plan.encoding : flat(v.bits);
+      chunks = plan ? plan.chunks : plainChunks();
       break;
+    }
     case 'fsl': {
       const rowBits = v.dim * v.itemBits + (v.validity ? v.dim : 0);
       valueCompression = create(CompressiveEncodingSchema, {
@@ -117,8 +125,11 @@ export function encodeMiniBlock(input: PageInput, version: FileVersion): Encoded
     }
     case 'variable': {
       const w = (v.offsetBits / 8) as 4 | 8;
-      valueCompression = variable(v.offsetBits);
-      chunks = variableChunks(v.offsets, w).map(([start, count]) => ({ start, count, buffers: [variableChunkBuffer(v.offsets, v.data, start, count, w)] }));
+      const cut = (offsets: Float64Array, data: Uint8Array) =>
+        variableChunks(offsets, w).map(([start, count]) => ({ start, count, buffers: [variableChunkBuffer(offsets, data, start, count, w)] }));
+      const plan = params && planVariableValues(v, params, cut);
+      valueCompression = plan ? plan.encoding : variable(v.offsetBits);
+      chunks = plan ? plan.chunks : cut(v.offsets, v.data);
       break;
     }
     case 'blob':
@@ -130,13 +141,16 @@ export function encodeMiniBlock(input: PageInput, version: FileVersion): Encoded
   const metaView = new DataView(meta.buffer);
   const hasDef = input.def !== null;
   const def = input.def;
+  const levels = def && params ? planLevels(def, chunks, version) : undefined;
+  const defBlock = (c: Chunk, ci: number): Uint8Array =>
+    levels ? levels.blocks[ci]! : new Uint8Array(def!.buffer, def!.byteOffset + c.start * 2, c.count * 2);
   const padded = (len: number) => len + pad8(len);
   const headerLen = (c: Chunk) => 2 + (hasDef ? 2 : 0) + c.buffers.length * sizeWidth;
   // Sizes first, then every chunk written straight into one buffer of the exact size.
   let total = 0;
   const chunkBytes = new Float64Array(chunks.length);
   chunks.forEach((c, ci) => {
-    let bytes = padded(headerLen(c)) + (hasDef ? padded(c.count * 2) : 0);
+    let bytes = padded(headerLen(c)) + (hasDef ? padded(defBlock(c, ci).length) : 0);
     for (const b of c.buffers) bytes += padded(b.length);
     chunkBytes[ci] = bytes;
     total += bytes;
@@ -149,7 +163,7 @@ export function encodeMiniBlock(input: PageInput, version: FileVersion): Encoded
     dv.setUint16(o, hasDef ? c.count : 0, true);
     let p = o + 2;
     if (hasDef) {
-      dv.setUint16(p, c.count * 2, true);
+      dv.setUint16(p, defBlock(c, ci).length, true);
       p += 2;
     }
     for (const b of c.buffers) {
@@ -159,8 +173,9 @@ export function encodeMiniBlock(input: PageInput, version: FileVersion): Encoded
     }
     o += padded(headerLen(c));
     if (def) {
-      data.set(new Uint8Array(def.buffer, def.byteOffset + c.start * 2, c.count * 2), o);
-      o += padded(c.count * 2);
+      const block = defBlock(c, ci);
+      data.set(block, o);
+      o += padded(block.length);
     }
     for (const b of c.buffers) {
       data.set(b, o);
@@ -177,7 +192,7 @@ export function encodeMiniBlock(input: PageInput, version: FileVersion): Encoded
     layout: {
       case: 'miniBlockLayout',
       value: {
-        ...(input.def ? { defCompression: flat(16) } : {}),
+        ...(input.def ? { defCompression: levels ? levels.encoding : flat(16) } : {}),
         valueCompression,
         layers: input.layers,
         numBuffers: BigInt(chunks[0]?.buffers.length ?? 1),
