@@ -101,7 +101,7 @@ describe('readStream with an end past the object', () => {
 
   const stores: [string, () => ObjectStore][] = [
     ['memory', () => new MemoryStore()],
-    ['local', () => new LocalStore(mkdtempSync(join(tmpdir(), 'lancet-trunc-store-')))],
+    ['local', () => new LocalStore(mkdtempSync(join(root, 'store-')))],
     ['s3', () => new S3Store({ bucket: 'b', prefix: randomUUID(), endpoint: fake.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'A', secretAccessKey: 'S' } })],
   ];
   for (const [name, make] of stores) {
