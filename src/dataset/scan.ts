@@ -104,10 +104,27 @@ function nullColumn(field: LanceField, type: arrow.DataType, n: number): arrow.D
   return nullData(type, n);
 }
 
+/**
+ * The manifest's `physical_rows` decides how many rows a scan yields, even for columns no data
+ * file holds; a data file must agree with it, or a hostile manifest makes a scan emit null rows
+ * without end. Checks the opened readers, or opens the fragment's first data file.
+ */
+async function checkPhysicalRows(loc: DatasetLocation, frag: DataFragment, physical: number, readers: Map<DataFile, DataFileReader>): Promise<void> {
+  const opened = [...readers.entries()];
+  if (opened.length === 0 && frag.files[0]) {
+    const f = frag.files[0];
+    opened.push([f, await (await dataFileFormat()).openLanceFile(loc.store, dataFilePath(loc, frag, f), sizeOpt(f))]);
+  }
+  for (const [file, reader] of opened) {
+    if (reader.numRows !== physical) {
+      throw new LanceFormatError('BAD_FRAGMENT', `fragment ${frag.id} has ${physical} physical rows in the manifest, but its data file holds ${reader.numRows}`, { path: file.path });
+    }
+  }
+}
+
 /** Reads a fragment batch by batch. */
 export async function* scanFragment(loc: DatasetLocation, frag: DataFragment, opts: FragmentScanOptions, arrowTypeOf: (f: LanceField) => arrow.DataType): AsyncGenerator<ScannedBatch> {
   const physical = await fragmentRows(loc, frag);
-  const deleted = await deletedRows(loc, frag);
   const batchRows = opts.batchRows ?? 65536;
 
   // Which data file holds each requested field: the file listing its first column owner.
@@ -122,6 +139,9 @@ export async function* scanFragment(loc: DatasetLocation, frag: DataFragment, op
   const readers = new Map<DataFile, DataFileReader>();
   const format = plan.size > 0 ? await dataFileFormat() : undefined;
   for (const file of plan.keys()) readers.set(file, await format!.openLanceFile(loc.store, dataFilePath(loc, frag, file), sizeOpt(file)));
+  await checkPhysicalRows(loc, frag, physical, readers);
+  // Read only once the row count is confirmed: it bounds what the deletion file may allocate.
+  const deleted = await deletedRows(loc, frag);
 
   for (const offsets of batchOffsets(physical, deleted, batchRows, opts.offsets)) {
     const n = offsets.length;

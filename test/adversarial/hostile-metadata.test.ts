@@ -22,7 +22,9 @@ import { decodeDeletionArrow } from '../../src/format/table/deletion-arrow.js';
 import { decodeRowIdSequence } from '../../src/format/table/row-ids.js';
 import { LancetError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/io/memory-store.js';
-import { deepPbChain, deletionArrowIpc, joinDataFile, patchUint, splitDataFile, zstdRleFrame } from './hostile-bytes.js';
+import { decompressGeneral } from '../../src/format/codecs/registry.js';
+import { deletionFilePath } from '../../src/format/table/file-names.js';
+import { deepPbChain, deletionArrowIpc, joinDataFile, patchUint, runContainerBomb, splitDataFile, zstdRleFrame } from './hostile-bytes.js';
 
 const CASE_MS = 1500;
 const ALLOC_BOUND = 64 << 20;
@@ -274,6 +276,45 @@ describe('adversarial: hostile-but-valid-looking metadata gives a typed error or
         });
       }),
       { numRuns: 250 },
+    );
+  });
+
+  it('datasets whose deletion file is replaced by a run-container bomb or a hostile IPC file', async () => {
+    const frag = manifest.fragments.find((f) => f.deletionFile)!;
+    const delPath = `t.lance/${deletionFilePath(frag.id, frag.deletionFile!)}`;
+    const isBitmap = frag.deletionFile!.fileType === DeletionFile_DeletionFileType.BITMAP;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 8000 }), fc.nat(3), fc.oneof(fc.nat(600), fc.bigInt({ min: 0n, max: (1n << 63n) - 1n })), fc.integer({ min: 1, max: 2000 }), async (n, firstKey, length, blocks) => {
+        const bytes = isBitmap
+          ? runContainerBomb(n, firstKey)
+          : deletionArrowIpc({ length, values: new Uint8Array(Uint32Array.from({ length: 50 }, (_, i) => i * 3).buffer), blocks });
+        const s = new MemoryStore('memory://case');
+        for (const [p, b] of objects) await s.put(p, b);
+        await s.put(delPath, bytes);
+        await hostile('dataset-deletion-file', async () => {
+          const t = await (await connect('adv', { store: s })).openTable('t');
+          expect((await t.query().toArrow()).numRows).toBeLessThanOrEqual(500);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('LZ4 / ZSTD buffers whose size prefixes and frame headers claim anything', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('lz4' as const, 'zstd' as const), fc.boolean(), wildU64(1 << 16), fc.nat(1 << 21), fc.nat(1 << 21), async (scheme, bare, prefix, claim, actual) => {
+        const frame = scheme === 'zstd' ? zstdRleFrame(claim, actual) : new Uint8Array(actual % 64);
+        const width = scheme === 'lz4' ? 4 : 8;
+        const bytes = new Uint8Array((bare && scheme === 'zstd' ? 0 : width) + frame.length);
+        if (!(bare && scheme === 'zstd')) {
+          const dv = new DataView(bytes.buffer);
+          if (width === 4) dv.setUint32(0, Number(prefix & 0xffffffffn), true);
+          else dv.setBigUint64(0, prefix, true);
+        }
+        bytes.set(frame, bytes.length - frame.length);
+        await hostile('general-compression', () => decompressGeneral(scheme, bytes));
+      }),
+      { numRuns: 150 },
     );
   });
 
