@@ -6,7 +6,7 @@ import { blobStructFromColumn } from './blob/blob-columns.js';
 import { InvalidInputError } from '../errors.js';
 import { isRecordBatchLike, isTableLike, localBatch, localSchema, localTable, retypeData, sameLayout } from './arrow/adopt.js';
 import { buildColumn } from './arrow/build-column.js';
-import { columnData, nullData, takeData } from './arrow/kernels.js';
+import { columnData, dictionaryEncode, nullData, takeData } from './arrow/kernels.js';
 
 export type RowObject = Record<string, unknown>;
 export type TableData = arrow.Table | arrow.RecordBatch | RowObject[] | AsyncIterable<arrow.RecordBatch> | Iterable<arrow.RecordBatch>;
@@ -147,6 +147,12 @@ export function conformBatch(batch: arrow.RecordBatch, schema: arrow.Schema): ar
       return nullData(f.type, batch.numRows);
     }
     const col = batch.getChildAt(i)!;
+    // Input dictionaries are flattened to their values; a dictionary column of the table (one
+    // Lance 12 wrote) takes them encoded again.
+    if (arrow.DataType.isDictionary(f.type) && !arrow.DataType.isDictionary(col.type) && sameLayout(col.type, f.type.dictionary)) {
+      if (!f.nullable && col.nullCount > 0) throw new InvalidInputError('SCHEMA_MISMATCH', `column "${f.name}" is not nullable but the data has nulls`, { column: f.name });
+      return dictionaryEncode(columnData(col), f.type);
+    }
     if (!sameLayout(col.type, f.type)) {
       // Binary / string columns for a Blob V2 column: bytes are payloads, strings external URIs.
       const blob = col.data.length === 1 ? blobStructFromColumn(col.data[0]!, f) : undefined;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as arrow from 'apache-arrow';
 import { canon, COLUMN_KINDS, type ColumnKind } from '../dataset-ops/arrow-types.js';
-import { concatData, interleaveData, nullData, scatterData, takeData } from '../../src/dataset/arrow/kernels.js';
+import { concatData, dictionaryEncode, interleaveData, nullData, scatterData, takeData } from '../../src/dataset/arrow/kernels.js';
 import { ArrowCell, buildColumn } from '../../src/dataset/arrow/build-column.js';
 import { localTable, retypeData, sameLayout } from '../../src/dataset/arrow/adopt.js';
 import { InvalidInputError } from '../../src/errors.js';
@@ -104,6 +104,21 @@ describe('Arrow data kernels', () => {
     const b = buildColumn(['z', null], type, 'd');
     expect(rowsOf(concatData(type, [a, b]))).toEqual([...rowsOf(a), ...rowsOf(b)]);
   });
+});
+
+it('dictionary encoding keeps every row and stores each distinct value once', () => {
+  fc.assert(
+    fc.property(fc.constantFrom('utf8', 'large_binary', 'int64', 'ts_us', 'decimal', 'bool'), fc.array(fc.nat(5)), fc.nat(), (name, picks, seed) => {
+      const k = KINDS.find((x) => x.name === name)!;
+      const pool = fc.sample(k.value, { numRuns: 4, seed });
+      const values = picks.map((p) => (p === 5 ? null : pool[p % 4]));
+      const plain = buildColumn(values, k.type(), name);
+      const enc = dictionaryEncode(plain, new arrow.Dictionary(k.type(), new arrow.Int16()));
+      expect(rowsOf(enc)).toEqual(rowsOf(plain));
+      expect(enc.dictionary!.length).toBeLessThanOrEqual(5);
+    }),
+    { numRuns: 100 },
+  );
 });
 
 describe('checked column builder', () => {

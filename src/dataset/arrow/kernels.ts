@@ -369,3 +369,59 @@ export function nullData(type: arrow.DataType, n: number): arrow.Data {
 export function columnData(v: arrow.Vector): arrow.Data {
   return v.data.length === 1 ? v.data[0]! : v.data.length === 0 ? nullData(v.type, 0) : concatData(v.type, v.data);
 }
+
+/** A key per row equal exactly when the rows' bytes are equal (undefined: do not share). */
+function rowKeys(d: arrow.Data): ((i: number) => string | undefined) | undefined {
+  const width = fixedWidthBytes(d.type);
+  const bytes = bytesOf(d.values);
+  const latin1 = (a: number, b: number) => Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a).toString('latin1');
+  if (width !== undefined) return (i) => latin1(i * width, (i + 1) * width);
+  switch (d.typeId) {
+    case arrow.Type.Utf8:
+    case arrow.Type.Binary:
+    case arrow.Type.LargeUtf8:
+    case arrow.Type.LargeBinary: {
+      const o = d.valueOffsets as Offsets;
+      return (i) => latin1(Number(o[i]!), Number(o[i + 1]!));
+    }
+    case arrow.Type.Bool:
+      return (i) => (getBit(bytes, d.offset + i) ? 't' : 'f');
+    default:
+      return undefined;
+  }
+}
+
+/** Plain values as a dictionary column of `type` (distinct values once, in first-seen order). */
+export function dictionaryEncode(data: arrow.Data, type: arrow.Dictionary): arrow.Data {
+  const keyOf = rowKeys(data);
+  const first: number[] = [];
+  const slot = new Map<string, number>();
+  const idx = new Int32Array(data.length);
+  const valid = (i: number) => !hasNulls(data) || getBit(data.nullBitmap!, data.offset + i);
+  for (let i = 0; i < data.length; i++) {
+    // Null rows point at entry 0; they must not make a null the entry for a real value.
+    if (!valid(i)) continue;
+    const k = keyOf?.(i);
+    let s = k === undefined ? undefined : slot.get(k);
+    if (s === undefined) {
+      s = first.length;
+      first.push(i);
+      if (k !== undefined) slot.set(k, s);
+    }
+    idx[i] = s;
+  }
+  if (first.length === 0 && data.length > 0) first.push(0);
+  const max = type.indices.isSigned ? 2 ** (type.indices.bitWidth - 1) - 1 : 2 ** type.indices.bitWidth - 1;
+  if (first.length - 1 > max) throw new InvalidInputError('DICTIONARY_OVERFLOW', `${first.length} distinct values do not fit ${String(type.indices)} dictionary indices`);
+  const dictionary = arrow.makeVector(takeData(retypeAs(data, type.dictionary), first));
+  const big = (type.indices.bitWidth as number) === 64;
+  const ArrayType = type.indices.ArrayType as unknown as new (n: number) => { [i: number]: number | bigint };
+  const indices = new ArrayType(data.length);
+  for (let i = 0; i < data.length; i++) indices[i] = big ? BigInt(idx[i]!) : idx[i]!;
+  const v = gatherValidity([data], { src: Int32Array.of(0), start: Int32Array.of(0), len: Int32Array.of(data.length), count: data.length ? 1 : 0, rows: data.length });
+  return arrow.makeData({ type, length: data.length, nullCount: v.nullCount, nullBitmap: v.bitmap, data: indices as never, dictionary } as never);
+}
+
+function retypeAs(d: arrow.Data, type: arrow.DataType): arrow.Data {
+  return d.type === type ? d : new arrow.Data(type, d.offset, d.length, d.nullCount, [d.valueOffsets, d.values, d.nullBitmap, d.typeIds], d.children, d.dictionary);
+}
