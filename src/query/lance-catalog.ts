@@ -157,12 +157,14 @@ export class LanceCatalog implements TableCatalog {
 
   async create(path: string[], spec: CreateSpec, rows: WriteRow[]): Promise<WriteOutcome> {
     const loc = await this.loc(path);
-    const data = prepareBlobRows(rows, spec.schema);
     const fileVersion = (spec.fileVersion ?? (spec.schema.fields.some((f) => f.metadata.get('ARROW:extension:name') === 'lance.blob.v2') ? '2.2' : undefined)) as '2.1' | '2.2' | undefined;
     if (fileVersion !== undefined && fileVersion !== '2.1' && fileVersion !== '2.2') throw new SqlError('BAD_TABLE_PROPERTY', `file_format_version '${fileVersion}' is not supported (2.1 or 2.2)`);
-    const ds = await this.write(undefined, () =>
-      createDataset(loc, data.length ? data : new arrow.Table(spec.schema), { schema: spec.schema, mode: spec.replace ? 'overwrite' : 'create', ...(fileVersion ? { fileVersion } : {}) }),
-    );
+    // Rows are built inside the write: its token scope then releases the blob tokens they hold
+    // whether the write succeeds or not.
+    const ds = await this.write(undefined, () => {
+      const data = prepareBlobRows(rows, spec.schema);
+      return createDataset(loc, data.length ? data : new arrow.Table(spec.schema), { schema: spec.schema, mode: spec.replace ? 'overwrite' : 'create', ...(fileVersion ? { fileVersion } : {}) });
+    });
     return { version: ds.version, rows: rows.length };
   }
 
@@ -175,8 +177,7 @@ export class LanceCatalog implements TableCatalog {
 
   async overwrite(table: QueryTable, rows: WriteRow[]): Promise<WriteOutcome> {
     const ds = await (table as LanceTable).ds.latest();
-    const data = rows.length ? prepareBlobRows(rows, ds.arrowSchema) : new arrow.Table(ds.arrowSchema);
-    const out = await this.write(ds, () => overwriteData(ds, data, { schema: ds.arrowSchema }));
+    const out = await this.write(ds, () => overwriteData(ds, rows.length ? prepareBlobRows(rows, ds.arrowSchema) : new arrow.Table(ds.arrowSchema), { schema: ds.arrowSchema }));
     return { version: out.version, rows: rows.length };
   }
 
