@@ -28,32 +28,44 @@ import { deepPbChain, deletionArrowIpc, joinDataFile, patchUint, runContainerBom
 
 const CASE_MS = 1500;
 const ALLOC_BOUND = 64 << 20;
+/** RSS also counts the JS heap (e.g. an endless stream of null batches); generous for GC slack. */
+const RSS_BOUND = 512 << 20;
 
-const stats = { cases: 0, maxMs: 0, maxGrowth: 0, untyped: [] as string[], byCategory: {} as Record<string, Record<string, number>> };
+const stats = { cases: 0, maxMs: 0, maxGrowth: 0, maxRss: 0, untyped: [] as string[], byCategory: {} as Record<string, Record<string, number>> };
+
+class CaseTimeout extends Error {}
 
 /** Runs one hostile case; returns 'ok' or the typed error's code. Untyped errors are collected. */
 async function hostile(category: string, f: () => unknown): Promise<string> {
   stats.cases++;
-  const before = process.memoryUsage().arrayBuffers;
+  const before = process.memoryUsage();
   const t0 = performance.now();
   let code = 'ok';
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await f();
+    // An asynchronous runaway (a scan that never ends) is cut off here rather than by the test timeout.
+    await Promise.race([Promise.resolve().then(f), new Promise((_, reject) => (timer = setTimeout(() => reject(new CaseTimeout()), CASE_MS)))]);
   } catch (e) {
+    if (e instanceof CaseTimeout) throw new Error(`${category} case did not settle within ${CASE_MS} ms`);
     if (e instanceof LancetError) code = e.code;
     else {
       code = 'UNTYPED';
       if (stats.untyped.length < 10) stats.untyped.push(`${category}: ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
     }
   }
+  clearTimeout(timer);
   const ms = performance.now() - t0;
-  const grew = process.memoryUsage().arrayBuffers - before;
+  const after = process.memoryUsage();
+  const grew = after.arrayBuffers - before.arrayBuffers;
+  const rss = after.rss - before.rss;
   stats.maxMs = Math.max(stats.maxMs, ms);
   stats.maxGrowth = Math.max(stats.maxGrowth, grew);
+  stats.maxRss = Math.max(stats.maxRss, rss);
   const cat = (stats.byCategory[category] ??= {});
   cat[code] = (cat[code] ?? 0) + 1;
   expect(ms, `${category} case took ${ms.toFixed(0)} ms`).toBeLessThan(CASE_MS);
   expect(grew, `${category} case grew array buffers by ${grew} bytes`).toBeLessThan(ALLOC_BOUND);
+  expect(rss, `${category} case grew RSS by ${rss} bytes`).toBeLessThan(RSS_BOUND);
   return code;
 }
 
@@ -115,7 +127,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   console.log(
-    `adversarial: ${stats.cases} cases, ${stats.untyped.length} untyped, max ${stats.maxMs.toFixed(0)} ms, max array-buffer growth ${(stats.maxGrowth / 2 ** 20).toFixed(1)} MiB; ` +
+    `adversarial: ${stats.cases} cases, ${stats.untyped.length} untyped, max ${stats.maxMs.toFixed(0)} ms, max array-buffer growth ${(stats.maxGrowth / 2 ** 20).toFixed(1)} MiB, max RSS growth ${(stats.maxRss / 2 ** 20).toFixed(1)} MiB; ` +
       `outcomes ${JSON.stringify(stats.byCategory)}`,
   );
 });
