@@ -128,6 +128,12 @@ export function inferSchema(rows: RowObject[]): arrow.Schema {
  * are checked against the column types: a value that does not fit is an InvalidInputError.
  */
 export function rowsToBatch(rows: RowObject[], schema: arrow.Schema): arrow.RecordBatch {
+  const names = new Set(schema.fields.map((f) => f.name));
+  rows.forEach((r, row) => {
+    for (const k in r) {
+      if (!names.has(k)) throw new InvalidInputError('SCHEMA_MISMATCH', `row ${row} has column "${k}", which the table does not; columns: ${[...names].join(', ')}`, { column: k, row });
+    }
+  });
   const children = schema.fields.map((f) => buildColumn(rows.map((r) => r[f.name]), f.type, f.name));
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
 }

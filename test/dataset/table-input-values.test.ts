@@ -79,6 +79,15 @@ describe('row values are checked against the column types', () => {
     expect(await t.countRows()).toBe(1);
   });
 
+  it('a row with a column the table lacks is refused, not silently dropped', async () => {
+    const env = await db();
+    const t = await env.db.createTable('t', [{ id: 1, big: 1n, f: 1, s: 'a', v: [0, 0] }], { schema });
+    const err = await t.add([{ id: 2 }, { id: 3, sx: 'typo' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).details).toMatchObject({ column: 'sx', row: 1 });
+    expect(await t.countRows()).toBe(1);
+  });
+
   it('an update expression whose value does not fit the column fails with the column named', async () => {
     const env = await db();
     const t = await env.db.createTable('t', [{ id: 1, big: 1n, f: 1.5, s: 'a', v: [0, 0] }], { schema });
