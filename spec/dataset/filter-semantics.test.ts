@@ -186,9 +186,11 @@ describe('Table API expressions agree with Lance 12', () => {
           }
           for (const [ty, e] of values) {
             const col = OUT[ty];
-            // Written floats are compared without the sign of NaN and of zero: lancet's write path
-            // does not keep those bits yet (filters above compare them exactly).
-            const written = (t: arrow.Table) => columnById(t, col).map((x) => (x === '-NaN' ? 'NaN' : x === '-0' ? '0' : x)).join(',');
+            // Written floats are compared without the sign of NaN: in long runs an occasional NaN
+            // reads back from lancet's update with its sign bit cleared (not reproduced in
+            // isolation: the evaluator, evalAs and a single update keep it). Filters above compare
+            // NaN signs and -0.0 exactly.
+            const written = (t: arrow.Table) => columnById(t, col).map((x) => (x === '-NaN' ? 'NaN' : x)).join(',');
             const a = await outcome(async () => (await ours.update({ valuesSql: { [col]: e } }), written(await ours.query().select(['id', col]).toArrow())));
             const b = await outcome(async () => (await theirs.update({ valuesSql: { [col]: e } }), written(fromPeerTable(await theirs.query().select(['id', col]).toArrow()))));
             if (!same(a, b)) mismatches.push(`${col} = ${e}\n  lancet: ${String(a)}\n  lance:  ${String(b)}`);

@@ -184,6 +184,7 @@ export function buildVector(type: arrow.DataType, values: readonly Val[]): arrow
   const c: Category = category(type);
   if (c === 'null') return arrow.makeVector(arrow.makeData({ type: new arrow.Null(), length: n }));
   if (c === 'date' || c === 'timestamp') return buildTemporal(type, values);
+  if (c === 'float' && (type as arrow.Float).precision !== arrow.Precision.HALF) return buildFloat(type as arrow.Float, values);
   let vals: unknown[] = values as unknown[];
   if (c === 'int') {
     const big = (type as arrow.Int).bitWidth === 64;
@@ -192,6 +193,27 @@ export function buildVector(type: arrow.DataType, values: readonly Val[]): arrow
     vals = values.map((v) => (v === null ? null : Number(v)));
   }
   return arrow.vectorFromArray(vals, type);
+}
+
+/**
+ * Floats written straight into their typed array: Arrow JS's builder may hand a NaN back with
+ * its sign bit cleared, and the sign of NaN is a value in the DataFusion dialect (-NaN < -inf).
+ */
+function buildFloat(type: arrow.Float, values: readonly Val[]): arrow.Vector {
+  const n = values.length;
+  const out = type.precision === arrow.Precision.SINGLE ? new Float32Array(n) : new Float64Array(n);
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      nullCount++;
+      continue;
+    }
+    bitmap[i >> 3]! |= 1 << (i & 7);
+    out[i] = Number(v);
+  }
+  return arrow.makeVector(arrow.makeData({ type, length: n, nullCount, nullBitmap: nullCount ? bitmap : null, data: out as never }));
 }
 
 function buildTemporal(type: arrow.DataType, values: readonly Val[]): arrow.Vector {
