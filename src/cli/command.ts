@@ -11,7 +11,7 @@ export interface CliIo {
 export interface Command {
   /** Words that select the command, e.g. ['file', 'meta']. */
   path: string[];
-  summary: string;
+  /** The one-line summary lives in registry.ts, so `lancet --help` needs no command module. */
   usage: string;
   /** Returns the process exit code: 0 ok, 1 problems or runtime error, 2 usage error. */
   run(args: string[], io: CliIo): Promise<number>;

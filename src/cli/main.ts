@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // lancet: inspect Lance datasets, data files and blobs; run SQL; run the demo.
 import { LancetError } from '../errors.js';
-import { UsageError, type CliIo, type Command } from './command.js';
-import { commands } from './registry.js';
+import { UsageError, type CliIo } from './command.js';
+import { commands, type CommandEntry } from './registry.js';
 
 const VERSION = '0.1.0';
 
@@ -22,8 +22,8 @@ function helpText(): string {
 }
 
 /** Picks the command whose path is the longest prefix of argv. */
-function selectCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  let best: { command: Command; rest: string[] } | undefined;
+function selectCommand(argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
+  let best: { command: CommandEntry; rest: string[] } | undefined;
   for (const c of commands) {
     if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.command.path.length)) {
       best = { command: c, rest: argv.slice(c.path.length) };
@@ -48,21 +48,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`lancet: unknown command "${args.join(' ')}" (try lancet --help)\n`);
     return 2;
   }
+  const command = await sel.command.load();
   if (sel.rest.includes('--help') || sel.rest.includes('-h')) {
-    io.stdout.write(`${sel.command.summary}\n\nUsage: ${sel.command.usage}\n`);
+    io.stdout.write(`${sel.command.summary}\n\nUsage: ${command.usage}\n`);
     return 0;
   }
   try {
-    return await sel.command.run(sel.rest, io);
+    return await command.run(sel.rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`lancet ${sel.command.path.join(' ')}: ${e.message}\nUsage: ${sel.command.usage}\n`);
+      io.stderr.write(`lancet ${sel.command.path.join(' ')}: ${e.message}\nUsage: ${command.usage}\n`);
       return 2;
     }
     if (e instanceof LancetError) {
       io.stderr.write(`lancet ${sel.command.path.join(' ')}: error ${e.code}: ${e.message}\n`);
     } else if (e instanceof Error && (e as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      io.stderr.write(`lancet ${sel.command.path.join(' ')}: ${e.message}\nUsage: ${sel.command.usage}\n`);
+      io.stderr.write(`lancet ${sel.command.path.join(' ')}: ${e.message}\nUsage: ${command.usage}\n`);
       return 2;
     } else {
       io.stderr.write(`lancet ${sel.command.path.join(' ')}: error: ${(e as Error).message ?? String(e)}\n`);

@@ -68,7 +68,6 @@ async function writeChunk(io: CliIo, chunk: Uint8Array): Promise<boolean> {
 
 export const blobCatCommand: Command = {
   path: ['blob', 'cat'],
-  summary: 'Stream the payload of one blob (or the byte range A:B of it) to stdout',
   usage: 'lancet blob cat DATASET --column C --row ROWADDR [--range A:B] [--version N] [--external-root DIR]...',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(

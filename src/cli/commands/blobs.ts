@@ -30,7 +30,6 @@ export function renderHistogram(h: SizeHistogram, io: CliIo): string {
 
 export const blobsCommand: Command = {
   path: ['blobs'],
-  summary: 'Per row of a blob column: row address, kind, position, size, blob id, sidecar/URI/data file (descriptors only)',
   usage: 'lancet blobs DATASET --column C [--where SQL] [--limit N] [--version N] [--json]  (JSON: NDJSON rows {"type":"blob"} then one {"type":"summary"})',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { column: { type: 'string' }, where: { type: 'string' }, limit: { type: 'string' }, version: { type: 'string' } }, ['DATASET']);

@@ -58,7 +58,6 @@ function printStep(io: CliIo, i: number, r: StepResult): void {
 
 export const demoCommand: Command = {
   path: ['demo'],
-  summary: 'Build a products table with Blob V2 images and run SELECT/UPDATE/MERGE/INSERT…SELECT on it, with payload statistics',
   usage: 'lancet demo [DIR] [--api] [--json]   (DIR defaults to ./lancet-demo; a previous demo there is wiped)',
   async run(args, io) {
     const positional = args.filter((a) => !a.startsWith('-'));

@@ -97,7 +97,6 @@ function fileMeta(r: LanceFileReader) {
 
 export const fileMetaCommand: Command = {
   path: ['file', 'meta'],
-  summary: 'Footer, version, rows, schema and per-column encodings of one .lance data file',
   usage: 'lancet file meta FILE.lance [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {}, ['FILE']);
@@ -117,7 +116,6 @@ export const fileMetaCommand: Command = {
 
 export const pagesCommand: Command = {
   path: ['pages'],
-  summary: 'Every page of a .lance data file: rows, layout, encodings, buffer offsets and sizes',
   usage: 'lancet pages FILE.lance [--column NAME|INDEX] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { column: { type: 'string' } }, ['FILE']);

@@ -8,7 +8,6 @@ import { deletionFilePath } from '../../format/table/file-names.js';
 
 export const fragmentsCommand: Command = {
   path: ['fragments'],
-  summary: 'Per fragment: rows, deleted rows, data files with field ids and sizes, blob sidecars',
   usage: 'lancet fragments DATASET [--version N] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { version: { type: 'string' } }, ['DATASET']);

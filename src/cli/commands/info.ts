@@ -6,7 +6,6 @@ import { datasetStats, schemaSummary } from '../inspect/dataset-stats.js';
 
 export const infoCommand: Command = {
   path: ['info'],
-  summary: 'Overview of a dataset: versions, rows, fragments, files, bytes by blob kind, schema',
   usage: 'lancet info DATASET [--version N] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { version: { type: 'string' } }, ['DATASET']);

@@ -25,7 +25,6 @@ function blobThresholds(f: LanceField): Record<string, string> | undefined {
 
 export const schemaCommand: Command = {
   path: ['schema'],
-  summary: 'Fields with ids, types, nullability, metadata and blob thresholds',
   usage: 'lancet schema DATASET [--version N] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { version: { type: 'string' } }, ['DATASET']);

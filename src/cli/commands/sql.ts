@@ -82,7 +82,6 @@ async function interactive(db: SqlSession, io: CliIo, opts: { json: boolean; sta
 
 export const sqlCommand: Command = {
   path: ['sql'],
-  summary: 'Run Spark SQL (catalog lance) over the tables under a directory; blob columns as descriptors',
   usage: USAGE,
   async run(args, io) {
     let parsed;

@@ -9,7 +9,6 @@ import { verifyDataset } from '../inspect/verify-dataset.js';
 
 export const verifyCommand: Command = {
   path: ['verify'],
-  summary: 'Check files, sizes, footers, deletion vectors and blob descriptors of a version; report orphans (--deep reads every payload and column)',
   usage: 'lancet verify DATASET [--version N] [--deep] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { version: { type: 'string' }, deep: { type: 'boolean' } }, ['DATASET']);

@@ -22,7 +22,6 @@ function fileKeys(m: Manifest): Map<string, number> {
 
 export const versionsCommand: Command = {
   path: ['versions'],
-  summary: 'Every version: timestamp, operation, rows, data bytes added',
   usage: 'lancet versions DATASET [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {}, ['DATASET']);
@@ -63,7 +62,6 @@ export const versionsCommand: Command = {
 
 export const manifestCommand: Command = {
   path: ['manifest'],
-  summary: 'The decoded manifest (and its transaction) of a version',
   usage: 'lancet manifest DATASET [--version N] [--json]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { version: { type: 'string' } }, ['DATASET']);

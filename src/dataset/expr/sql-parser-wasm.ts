@@ -4,7 +4,11 @@
 // next one is instantiated from the compiled module at once. wasm-bindgen keeps the instance in
 // module-level state of its JS glue, so each instance needs its own copy of the glue: one copy
 // is kept imported ahead of time (importing is asynchronous, instantiating is not).
-import { readFile } from 'node:fs/promises';
+//
+// The 3.5 MB module itself is read and compiled on the first parse, synchronously (Node allows a
+// synchronous compile of any size), so importing lancet costs only the small glue imports and
+// programs that never parse SQL never pay for the compile.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Statement } from '@guanmingchiu/sqlparser-ts';
@@ -12,7 +16,7 @@ import { SqlError } from '../../errors.js';
 
 /** The part of the wasm-bindgen glue lancet calls. */
 interface Glue {
-  initSync(opts: { module: WebAssembly.Module }): unknown;
+  initSync(opts: { module: CompiledModule }): unknown;
   parse_sql(dialect: string, sql: string): unknown;
 }
 
@@ -21,9 +25,14 @@ export class ParserSyntaxError extends Error {}
 
 const entry = pathToFileURL(createRequire(import.meta.url).resolve('@guanmingchiu/sqlparser-ts'));
 const GLUE_URL = new URL('../wasm/sqlparser_rs_wasm.js', entry).href;
-// The global exists in every runtime lancet supports; the ES2022 lib declares only its types.
-const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
-const compiled = await wasmApi.compile(await readFile(new URL('../wasm/sqlparser_rs_wasm_bg.wasm', entry)));
+/** A compiled WebAssembly.Module (the ES2022 lib this project builds with does not declare it). */
+type CompiledModule = object;
+// The global exists in every runtime lancet supports.
+const wasmApi = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => CompiledModule } }).WebAssembly;
+let compiledModule: CompiledModule | undefined;
+function compiled(): CompiledModule {
+  return (compiledModule ??= new wasmApi.Module(readFileSync(new URL('../wasm/sqlparser_rs_wasm_bg.wasm', entry))));
+}
 
 let copies = 0;
 /** A fresh, not yet instantiated copy of the glue (the query string makes it a new module). */
@@ -32,14 +41,16 @@ async function importGlue(): Promise<Glue> {
 }
 
 function instantiate(glue: Glue): Glue {
-  glue.initSync({ module: compiled });
+  glue.initSync({ module: compiled() });
   return glue;
 }
 
 // Two copies in stock, so that two traps in a row with no chance to import in between (a
 // synchronous loop of bad filters) still find a replacement.
 const STOCK = 2;
-let current: Glue | undefined = instantiate(await importGlue());
+/** The instance in use; instantiated from `fresh` on the first parse. */
+let current: Glue | undefined;
+let fresh: Glue | undefined = await importGlue();
 const spares: Glue[] = [];
 let refilling: Promise<void> | undefined;
 
@@ -66,8 +77,16 @@ function replace(): void {
 /** Resolves once an instance is ready and the stock of spares is full again. */
 export async function parserReady(): Promise<void> {
   await refill();
-  if (!current) replace();
+  if (!current) activate();
   await refill();
+}
+
+/** Makes an instance current: the first one (compiling the module), else a spare. */
+function activate(): void {
+  if (fresh) {
+    current = instantiate(fresh);
+    fresh = undefined;
+  } else if (spares.length > 0) replace();
 }
 
 /**
@@ -76,8 +95,8 @@ export async function parserReady(): Promise<void> {
  */
 export function wasmParse(dialect: string, sql: string): Statement[] {
   if (!current) {
-    if (spares.length > 0) replace();
-    else throw new SqlError('SQL_PARSER_UNAVAILABLE', 'the SQL parser is being re-created after an internal failure; await initSqlParser() and retry the statement');
+    activate();
+    if (!current) throw new SqlError('SQL_PARSER_UNAVAILABLE', 'the SQL parser is being re-created after an internal failure; await initSqlParser() and retry the statement');
   }
   try {
     return current!.parse_sql(dialect, sql) as Statement[];

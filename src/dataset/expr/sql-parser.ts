@@ -1,9 +1,10 @@
 // The one place lancet touches the SQL parser (datafusion-sqlparser-rs 0.62 compiled to wasm,
 // dialect `spark`), so the parser can be swapped without touching the binder or executor.
 //
-// Initialisation: the wasm module is loaded once with a top-level `await` when this module is
-// first imported (sql-parser-wasm.ts), so `parseSql`, `parseFilter` and `parseExpr` are
-// synchronous for callers.
+// Initialisation: the small JS glue is imported with a top-level `await` when this module is
+// first imported and the wasm module is compiled synchronously on the first parse
+// (sql-parser-wasm.ts), so `parseSql`, `parseFilter` and `parseExpr` are synchronous for callers
+// and importing lancet does not pay for the compile.
 // `initSqlParser()` is kept as an explicit (idempotent) hook for code that wants to await the
 // load at a chosen moment; it never needs to be called.
 //
@@ -37,7 +38,7 @@ export type { Statement } from '@guanmingchiu/sqlparser-ts';
 export const SQL_DIALECT = 'spark';
 
 /**
- * Idempotent: the parser is loaded when this module has been imported. After an internal parser
+ * Idempotent: compiles the parser now instead of on the first parse. After an internal parser
  * failure, resolves once the replacement instance is ready.
  */
 export async function initSqlParser(): Promise<void> {
