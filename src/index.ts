@@ -4,6 +4,6 @@
 //   query   — SQL and DataFrame over datasets, blob values as references (src/query)
 export * from './dataset/index.js';
 export * from './errors.js';
-export { LocalStore, MemoryStore, type ObjectStore, type IoCounters } from './io/index.js';
+export { LocalStore, MemoryStore, HttpStore, ReadOnlyStoreError, RangeNotSupportedError, MissingDependencyError, type ObjectStore, type IoCounters } from './io/index.js';
 export { storeForUri } from './io/open-store.js';
 export * from './query/index.js';

@@ -1,9 +1,34 @@
-// The AWS SDK costs ~0.4 s to import; load it on the first S3 request so that opening local
-// or in-memory datasets (and the CLI) does not pay for it.
+// The AWS SDK is an optional peer dependency: it costs ~8 MB installed and ~0.4 s to import, and
+// only s3:// datasets need it. It is imported on the first S3 request, so opening local,
+// in-memory or http(s) datasets (and the CLI) neither needs it installed nor pays for it.
+import { LancetError } from '../errors.js';
+
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+export const S3_SDK_PACKAGE = '@aws-sdk/client-s3';
+
+/** An s3:// dataset was opened but the optional AWS SDK is not installed. */
+export class MissingDependencyError extends LancetError {}
 
 let sdk: Promise<S3Sdk> | undefined;
 
-export function loadS3Sdk(): Promise<S3Sdk> {
-  return (sdk ??= import('@aws-sdk/client-s3'));
+/** `importer` is for tests that simulate an installation without the SDK. */
+export function loadS3Sdk(importer: () => Promise<S3Sdk> = () => import(S3_SDK_PACKAGE) as Promise<S3Sdk>): Promise<S3Sdk> {
+  return (sdk ??= importer().catch((e: unknown) => {
+    sdk = undefined;
+    if (isModuleNotFound(e)) {
+      throw new MissingDependencyError(
+        'MISSING_DEPENDENCY',
+        `s3:// datasets need the optional package ${S3_SDK_PACKAGE}, which is not installed; install it next to lancet: npm install ${S3_SDK_PACKAGE}`,
+        { package: S3_SDK_PACKAGE },
+        { cause: e },
+      );
+    }
+    throw e;
+  }));
+}
+
+function isModuleNotFound(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }

@@ -4,7 +4,7 @@ import * as nodePath from 'node:path';
 import { InvalidInputError } from '../../errors.js';
 import { LocalStore } from '../../io/local-store.js';
 import type { ObjectStore } from '../../io/object-store.js';
-import { storeForUri } from '../../io/open-store.js';
+import { memoryStoreForUri } from '../../io/memory-registry.js';
 import { formatBlobUri, localPathOf, type ParsedUri } from './external-uri.js';
 
 export interface ExternalObject {
@@ -41,6 +41,6 @@ export function defaultExternalOpener(location: ParsedUri, within?: ParsedUri): 
     }
     return { store: localStore(nodePath.dirname(abs), within === undefined), path: nodePath.basename(abs) };
   }
-  if (location.scheme === 'memory') return storeForUri(formatBlobUri(location));
+  if (location.scheme === 'memory') return memoryStoreForUri(formatBlobUri(location));
   throw new InvalidInputError('UNSUPPORTED_SCHEME', `no object store configured for external blob ${formatBlobUri(location)}`, { uri: formatBlobUri(location) });
 }
