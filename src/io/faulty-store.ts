@@ -67,6 +67,12 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The confined list/delete a store with links offers cleanup (LocalStore). */
+interface DatasetConfined {
+  listInsideDataset(prefix: string, base: string): Promise<ObjectMeta[]>;
+  deleteInsideDataset(path: string, base: string): Promise<boolean>;
+}
+
 interface Plan {
   call: number;
   delayMs: number;
@@ -202,6 +208,23 @@ export class FaultyStore implements ObjectStore {
   }
   delete(path: string): Promise<void> {
     return this.run('delete', path, () => this.inner.delete(path));
+  }
+  /**
+   * Cleanup's confined listing (see LocalStore.listInsideDataset), faulted as a list. Without it
+   * cleanup through this wrapper would fall back to the plain list, which follows symlinks.
+   */
+  listInsideDataset(prefix: string, base: string): Promise<ObjectMeta[]> {
+    const inner = this.inner as Partial<DatasetConfined>;
+    return this.run('list', prefix, () => (inner.listInsideDataset ? inner.listInsideDataset.call(this.inner, prefix, base) : this.inner.list(prefix)));
+  }
+  /** Cleanup's confined delete (see LocalStore.deleteInsideDataset), faulted as a delete. */
+  deleteInsideDataset(path: string, base: string): Promise<boolean> {
+    const inner = this.inner as Partial<DatasetConfined>;
+    return this.run('delete', path, async () => {
+      if (inner.deleteInsideDataset) return inner.deleteInsideDataset.call(this.inner, path, base);
+      await this.inner.delete(path);
+      return true;
+    });
   }
   copy(src: string, dst: string): Promise<CopyMethod> {
     return this.run('copy', dst, () => this.inner.copy(src, dst));
