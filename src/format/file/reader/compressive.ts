@@ -309,6 +309,16 @@ function fullZipFsl(
 ): FslValues {
   const dim = fslDimension(itemsPerValue, where);
   const ic = inner?.compression;
+  if (ic?.case === 'constant') {
+    // Lance 12 writes FSLs whose items are all null (inside lists) as item validity only.
+    const vBytes = hasValidity ? Math.ceil(dim / 8) : 0;
+    if (vBytes * 8 !== raw.bitsPerValue) throw bad(where, 'FixedSizeList of constant items: row width disagrees with bits_per_value');
+    const n = raw.numValues;
+    const validity = hasValidity ? new Uint8Array(Math.ceil((n * dim) / 8)) : undefined;
+    if (validity) for (let i = 0; i < n; i++) copyBits(raw.data, i * vBytes * 8, validity, i * dim, dim);
+    const items: DecodedValues = { kind: 'constant', numValues: n * dim, ...(ic.value.value ? { value: ic.value.value } : {}) };
+    return { kind: 'fsl', numValues: n, dimension: dim, items, ...(validity ? { validity } : {}) };
+  }
   if (ic?.case !== 'flat') throw unsupported(where, `full-zip FixedSizeList of ${ic?.case ?? 'unset'}`);
   const itemBits = flatBits(ic.value.bitsPerValue, where);
   const n = raw.numValues;

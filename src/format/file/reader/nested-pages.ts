@@ -5,11 +5,12 @@
 // full-zip pages locate rows through their repetition index (byte offset of each row start).
 import type { ByteRange } from '../../../io/object-store.js';
 import { LanceFormatError } from '../../../errors.js';
-import type { ConstantLayout, FullZipLayout, MiniBlockLayout, PageLayout } from '../../proto/encodings_v2_1_pb.js';
+import type { ConstantLayout, FullZipLayout, MiniBlockLayout, PageLayout, RepDefLayer } from '../../proto/encodings_v2_1_pb.js';
 import { decodeBlockValues, decodeFullZipValues, type DecodedValues, type Where } from './compressive.js';
 import { decodeMiniBlockChunk, parseChunkTable } from './mini-block.js';
 import { dictionaryLookup } from '../../codecs/adapters.js';
-import { levelsOf, type LeafPiece, type PageBuffers, type PageJob } from './page-jobs.js';
+import { levelsOf, makePageJob, type LeafPiece, type PageBuffers, type PageJob } from './page-jobs.js';
+import { decodeConstantScalar } from '../../codecs/constant-scalar.js';
 import { canonicalCodes, levelModel, rowStarts, type LevelModel } from './repdef.js';
 
 /** Level entries of the rows a piece covers (attached to the first value piece of each row range). */
@@ -120,7 +121,42 @@ function sliceDense(v: DecodedValues, start: number, count: number, where: Where
   return { kind: 'variable', numValues: count, offsets, data: v.data.subarray(base, end) };
 }
 
+/**
+ * A page of a column outside every list (a struct member next to a list) has no repetition:
+ * its rows are its entries, so the plain page job decodes it and its per-row null layers become
+ * definition levels.
+ */
+function withoutLists(job: PageJob, model: LevelModel, where: Where): PageJob {
+  const codes = canonicalCodes(model, where);
+  return {
+    phase1: () => job.phase1(),
+    phase2: (bufs) => job.phase2(bufs),
+    finish: (bufs) =>
+      job.finish(bufs).map((p): NestedPiece => {
+        const def = p.nullLayer ? Uint16Array.from(p.nullLayer, (k) => (k < 0 ? 0 : codes[model.layers[k]!.nullCode]!)) : null;
+        const nullLayer = p.nullLayer ? Int16Array.from(p.nullLayer, (k) => (k < 0 ? -1 : 0)) : null;
+        return { ...p, nullLayer, levels: { rep: new Uint16Array(p.count), def, rows: p.count } };
+      }),
+  };
+}
+
+function layersOfPage(layout: PageLayout): RepDefLayer[] | undefined {
+  switch (layout.layout.case) {
+    case 'miniBlockLayout':
+    case 'fullZipLayout':
+    case 'constantLayout':
+      return layout.layout.value.layers;
+    default:
+      return undefined;
+  }
+}
+
 export function makeNestedPageJob(layout: PageLayout, buf: PageBuffers, numRows: number, ranges: Ranges, where: Where): PageJob {
+  const layers = layersOfPage(layout);
+  if (layers) {
+    const model = levelModel(layers, where);
+    if (model.maxRep === 0) return withoutLists(makePageJob(layout, buf, numRows, ranges, where), model, where);
+  }
   switch (layout.layout.case) {
     case 'miniBlockLayout':
       if (buf.offsets.length < 2) throw bad(where, `page has ${buf.offsets.length} buffers, a mini-block page needs 2`);
@@ -355,7 +391,10 @@ function constantNested(c: ConstantLayout, buf: PageBuffers, numRows: number, ra
   const model = levelModel(c.layers, where);
   // Buffers: [rep]? [def]? (raw u16 unless rep/def_compression says otherwise); which ones exist
   // follows from num_rep_values / num_def_values (2.2) or, in 2.1, from the buffer count.
-  const nb = buf.offsets.length;
+  // Lance 12 stores an all-equal variable-width page as a constant page whose first buffer holds
+  // the value (then rep and def), so an odd buffer count means "value first".
+  const hasScalar = !c.inlineValue && buf.offsets.length % 2 === 1 && buf.offsets.length > 1;
+  const nb = buf.offsets.length - (hasScalar ? 1 : 0);
   const hasRep = c.numRepValues > 0n || (nb === 2 && !c.numDefValues) || !!c.repCompression;
   const hasDef = c.numDefValues > 0n || nb === 2 || (nb === 1 && !hasRep) || !!c.defCompression;
   if (nb !== Number(hasRep) + Number(hasDef)) {
@@ -364,11 +403,17 @@ function constantNested(c: ConstantLayout, buf: PageBuffers, numRows: number, ra
     } else if (nb !== 0) throw bad(where, `constant page has ${nb} buffers for ${hasRep ? 'rep ' : ''}${hasDef ? 'def' : ''} levels`);
   }
   const fetch: ByteRange[] = buf.offsets.map((o, k) => [o, o + buf.sizes[k]!] as ByteRange);
-  const inline: DecodedValues = { kind: 'constant', numValues: 0, ...(c.inlineValue ? { value: c.inlineValue } : {}) };
+  let inline: DecodedValues = { kind: 'constant', numValues: 0, ...(c.inlineValue ? { value: c.inlineValue } : {}) };
   return {
     phase1: () => [],
     phase2: () => fetch,
-    finish: (bufs) => {
+    finish: (all) => {
+      let bufs = all;
+      let scalar: Uint8Array | undefined;
+      if (hasScalar) {
+        scalar = decodeConstantScalar(all[0]!);
+        bufs = all.slice(1);
+      }
       let rep: Uint16Array;
       let def: Uint16Array | null = null;
       let n: number;
@@ -403,9 +448,25 @@ function constantNested(c: ConstantLayout, buf: PageBuffers, numRows: number, ra
           const cnt = defCount ?? (c.defCompression ? rep.length : bytes.length / 2);
           def = level(c.defCompression, bytes, cnt);
         }
-        n = hasRep ? rep.length : def!.length;
-        if (!hasRep) rep = rowsOnly(n, model.maxRep);
+        // An empty def buffer means every entry is valid.
+        if (def && def.length === 0 && rep.length > 0) def = null;
+        // An empty rep buffer (no repetition) next to def levels: every entry is a row.
+        const repless = !hasRep || (rep.length === 0 && def !== null && def.length > 0);
+        n = repless ? def!.length : rep.length;
+        if (repless) rep = rowsOnly(n, model.maxRep);
         if (def && def.length !== n) throw bad(where, `constant page has ${rep.length} rep and ${def.length} def levels`);
+      }
+      if (scalar) {
+        // Every visible entry holds the value (null ones too; validity comes from def).
+        let visible = 0;
+        for (let e = 0; e < n; e++) if (!def || def[e]! <= model.maxVisibleDef) visible++;
+        const offsets = new Uint32Array(visible + 1);
+        const data = new Uint8Array(scalar.length * visible);
+        for (let i = 0; i < visible; i++) {
+          data.set(scalar, i * scalar.length);
+          offsets[i + 1] = (i + 1) * scalar.length;
+        }
+        inline = { kind: 'variable', numValues: visible, offsets, data };
       }
       return cutRows(model, { rep, def, blocks: [{ firstEntry: 0, entries: n, values: inline, dense: false }] }, ranges, n, numRows, where);
     },

@@ -5,7 +5,7 @@
 import * as arrow from 'apache-arrow';
 import { InvalidInputError } from '../../../errors.js';
 import { RepDefLayer } from '../../proto/encodings_v2_1_pb.js';
-import type { LeafKind } from '../leaf-kind.js';
+import { assertNotNestedNull, type LeafKind } from '../leaf-kind.js';
 import { copyBits, getBit, setBit } from '../bits.js';
 import type { PageValues } from './page-input.js';
 import { expandDictionary } from '../dictionary-data.js';
@@ -98,7 +98,10 @@ export function nestedSegment(top: arrow.Data, kinds: readonly NodeKind[], names
     const c = canon[layer]!;
     const d = datas[node]!;
     if (d.nullCount > 0 && !d.getValid(i)) {
-      nullSeen[layer] = true;
+      // Lance pushes a null down into every layer below it, and its reader counts list levels only
+      // for list layers that keep def codes: a list layer narrowed to all-valid under a null struct
+      // makes that struct null look like an item slot (Lance: "Structural validity has N entries").
+      for (let k = 0; k <= layer; k++) nullSeen[k] = true;
       push(rep, c.nullCode, c.visibleNull ? i : -1);
       return;
     }
@@ -197,6 +200,7 @@ export interface NestedPageInput {
 
 /** Concatenates segments into one page: page layers from what occurs, codes narrowed to them. */
 export function buildNestedPageInput(segs: readonly NestedSegment[], kinds: readonly NodeKind[], kind: LeafKind): NestedPageInput {
+  assertNotNestedNull(kind, true);
   const L = kinds.length;
   const canon = canonOf(kinds);
   const nullSeen = new Array<boolean>(L).fill(false);
@@ -263,6 +267,16 @@ export function buildNestedPageInput(segs: readonly NestedSegment[], kinds: read
   };
 }
 
+/**
+ * Copies `len` bytes from `from` in a values buffer; apache-arrow may leave the buffer of an
+ * all-null array short or empty, and the missing bytes of null slots stay zero.
+ */
+function copyBytes(v: ArrayBufferView | undefined, from: number, len: number, out: Uint8Array, at: number): void {
+  if (!v) return;
+  const have = Math.max(0, Math.min(len, v.byteLength - from));
+  if (have > 0) out.set(new Uint8Array(v.buffer, v.byteOffset + from, have), at);
+}
+
 /** The leaf values of the visible entries, in Lance's physical layout. */
 function gatherValues(refs: ReadonlyArray<{ leaf: arrow.Data; i: number }>, kind: LeafKind): PageValues {
   const n = refs.length;
@@ -274,8 +288,7 @@ function gatherValues(refs: ReadonlyArray<{ leaf: arrow.Data; i: number }>, kind
         if (kind.bits === 1) {
           if (getBit(leaf.values as Uint8Array, leaf.offset + i)) setBit(out, k);
         } else {
-          const v = leaf.values as ArrayBufferView;
-          out.set(new Uint8Array(v.buffer, v.byteOffset + i * w, w), k * w);
+          copyBytes(leaf.values as ArrayBufferView | undefined, i * w, w, out, k * w);
         }
       });
       return { kind: 'fixed', bits: kind.bits, data: out };
@@ -305,8 +318,7 @@ function gatherValues(refs: ReadonlyArray<{ leaf: arrow.Data; i: number }>, kind
         if (kind.itemBits === 1) copyBits(child.values as Uint8Array, child.offset + i * dim, data, k * dim, dim);
         else {
           const w = kind.itemBits / 8;
-          const v = child.values as ArrayBufferView;
-          data.set(new Uint8Array(v.buffer, v.byteOffset + i * dim * w, dim * w), k * dim * w);
+          copyBytes(child.values as ArrayBufferView | undefined, i * dim * w, dim * w, data, k * dim * w);
         }
         if (validity) {
           for (let j = 0; j < dim; j++) if (child.nullCount === 0 || child.getValid(i * dim + j)) setBit(validity, k * dim + j);
