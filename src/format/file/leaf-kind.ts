@@ -55,6 +55,8 @@ export function leafKindOf(f: LanceField): LeafKind {
   const declared = arrowTypeOf(f);
   // Dictionary columns are stored as their values.
   const t = declared.typeId === arrow.Type.Dictionary ? (declared as arrow.Dictionary).dictionary : declared;
+  // A null column has no values to store: every row is null at the leaf, so its pages are all-null.
+  if (t.typeId === arrow.Type.Null) return { kind: 'fixed', bits: 0 };
   const bits = fixedBitsOf(t);
   if (bits !== undefined) return { kind: 'fixed', bits };
   switch (t.typeId) {
@@ -71,6 +73,21 @@ export function leafKindOf(f: LanceField): LeafKind {
     }
   }
   throw new LanceFormatError('UNSUPPORTED_TYPE', `lancet cannot store field "${f.name}" of type ${f.logicalType} in a data file yet`, { field: f.name });
+}
+
+/**
+ * Null-typed fields are written only as top-level columns (buffer-less all-null pages). Below a
+ * struct or list they would need all-null pages that carry definition levels, which lancet's
+ * writer does not produce; Lance 12 does not write them either (its struct encoder fails with
+ * "Arrays of type Null cannot contain a null bitmask").
+ */
+export function assertNotNestedNull(kind: LeafKind, nested: boolean): void {
+  if (nested && kind.kind === 'fixed' && kind.bits === 0) {
+    throw new LanceFormatError(
+      'UNSUPPORTED_TYPE',
+      'lancet writes a null-typed field only as a top-level column, not inside a struct or list: such a page needs definition levels with no values, which lancet does not write; store the field at the top level or give it a concrete nullable type',
+    );
+  }
 }
 
 /** Arrow type of the values a column-owning field reads back as. */

@@ -65,6 +65,7 @@ function copyFixed(v: DecodedValues, start: number, count: number, bits: number,
 }
 
 function fixedData(type: arrow.DataType, bytes: Uint8Array, n: number, validity: { bitmap: Uint8Array; nullCount: number }): arrow.Data {
+  if (type.typeId === arrow.Type.Null) return arrow.makeData({ type: type as arrow.Null, length: n });
   const T = (type as { ArrayType: { new (b: ArrayBuffer, o: number, l: number): ArrayBufferView; BYTES_PER_ELEMENT: number } }).ArrayType;
   const data = type.typeId === arrow.Type.Bool ? bytes : new T(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / T.BYTES_PER_ELEMENT);
   return arrow.makeData({ type, length: n, nullCount: validity.nullCount, nullBitmap: validity.nullCount ? validity.bitmap : null, data } as never);

@@ -2,7 +2,7 @@
 // values in Lance's physical layout plus definition levels for every struct/item layer.
 import * as arrow from 'apache-arrow';
 import { RepDefLayer } from '../../proto/encodings_v2_1_pb.js';
-import type { LeafKind } from '../leaf-kind.js';
+import { assertNotNestedNull, type LeafKind } from '../leaf-kind.js';
 import { copyBits, setBit } from '../bits.js';
 
 /** A run of rows of one column: the leaf Data and its enclosing struct Data, innermost first. */
@@ -65,13 +65,19 @@ function bytesOf(d: arrow.Data, count: number, bytesPerValue: number): Uint8Arra
 export function buildPageInput(segs: readonly LeafSegment[], kind: LeafKind): PageInput {
   const numRows = segs.reduce((a, s) => a + s.length, 0);
   const depth = segs[0]?.layers.length ?? 1;
+  assertNotNestedNull(kind, depth > 1);
   const { def, layers, maxDef, allNull } = definitionLevels(segs, numRows, depth);
   return { numRows, values: pageValues(segs, kind, numRows, def), def, layers, maxDef, allNull };
 }
 
+/** Null-typed data is null on every row whatever its null count says (arrow-js leaves it 0 after IPC). */
+function hasNulls(d: arrow.Data): boolean {
+  return d.typeId === arrow.Type.Null ? d.length > 0 : d.nullCount > 0;
+}
+
 function definitionLevels(segs: readonly LeafSegment[], numRows: number, depth: number) {
   const nullable: boolean[] = new Array<boolean>(depth).fill(false);
-  for (const s of segs) s.layers.forEach((d, k) => (nullable[k] ||= d.nullCount > 0));
+  for (const s of segs) s.layers.forEach((d, k) => (nullable[k] ||= hasNulls(d)));
   const codes: number[] = [];
   let next = 1;
   for (let k = 0; k < depth; k++) codes.push(nullable[k] ? next++ : 0);
@@ -86,7 +92,7 @@ function definitionLevels(segs: readonly LeafSegment[], numRows: number, depth: 
       // The outermost null layer decides the level.
       for (let k = depth - 1; k >= 0; k--) {
         const d = s.layers[k]!;
-        if (d.nullCount > 0 && !d.getValid(i)) {
+        if (hasNulls(d) && (d.typeId === arrow.Type.Null || !d.getValid(i))) {
           def[row] = codes[k]!;
           nulls++;
           break;
