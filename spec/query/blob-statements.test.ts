@@ -118,13 +118,19 @@ CREATE TABLE lance.db.product_images USING lance AS SELECT id, image FROM lance.
 CREATE TABLE lance.db.training_examples (id INT NOT NULL, category STRING, image BINARY) USING lance TBLPROPERTIES ('image.lance.encoding' = 'blob', 'file_format_version' = '2.2')`);
     const images = await catalog.open(['db', 'product_images']);
     const requested: bigint[][] = [];
-    const origOpen = catalog.open.bind(catalog);
-    catalog.open = async (path, version) => {
-      const t = await origOpen(path, version);
-      if (path.join('.') !== 'db.product_images') return t;
-      const copy = t.copyBlobs.bind(t);
-      (t as QueryTable & { copyBlobs: QueryTable['copyBlobs'] }).copyBlobs = async (col, addrs) => (requested.push([...addrs]), copy(col, addrs));
-      return t;
+    // Each statement runs on its own catalog view (per-statement counters): watch the views' opens.
+    const origFor = catalog.forStatement.bind(catalog);
+    catalog.forStatement = () => {
+      const view = origFor();
+      const origOpen = view.open.bind(view);
+      view.open = async (path, version) => {
+        const t = await origOpen(path, version);
+        if (path.join('.') !== 'db.product_images') return t;
+        const copy = t.copyBlobs.bind(t);
+        (t as QueryTable & { copyBlobs: QueryTable['copyBlobs'] }).copyBlobs = async (col, addrs) => (requested.push([...addrs]), copy(col, addrs));
+        return t;
+      };
+      return view;
     };
     try {
       const r = await one(`INSERT INTO lance.db.training_examples SELECT p.id, p.category, i.image FROM lance.db.product_metadata p
@@ -142,7 +148,7 @@ CREATE TABLE lance.db.training_examples (id INT NOT NULL, category STRING, image
       expect(r.payloadBytesLinked + r.payloadBytesWritten).toBeLessThanOrEqual(distinctOnce);
       expect(r.payloadBytesLinked).toBeGreaterThan(0);
     } finally {
-      catalog.open = origOpen;
+      catalog.forStatement = origFor;
     }
     void images;
     const t = await peerOpen(nodePath.join(root, 'db', 'training_examples.lance'));
