@@ -1,14 +1,13 @@
 // The AWS SDK is an optional peer dependency: it costs ~8 MB installed and ~0.4 s to import, and
 // only s3:// datasets need it. It is imported on the first S3 request, so opening local,
 // in-memory or http(s) datasets (and the CLI) neither needs it installed nor pays for it.
-import { LancetError } from '../errors.js';
+import { MissingDependencyError } from './missing-dependency.js';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
 
-export const S3_SDK_PACKAGE = '@aws-sdk/client-s3';
+export { MissingDependencyError };
 
-/** An s3:// dataset was opened but the optional AWS SDK is not installed. */
-export class MissingDependencyError extends LancetError {}
+export const S3_SDK_PACKAGE = '@aws-sdk/client-s3';
 
 let sdk: Promise<S3Sdk> | undefined;
 

@@ -44,6 +44,8 @@ test('the AWS SDK is an optional peer (dev dependency for the tests) and packing
   expect(p.devDependencies['@aws-sdk/client-s3']).toBeDefined();
   expect(p.scripts.prepack).toMatch(/build/);
   expect(p.files).toContain('dist');
+  // The maps point at src/, which is not published.
+  expect(p.files).toContain('!dist/**/*.map');
 });
 
 /**
