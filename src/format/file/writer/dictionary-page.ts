@@ -5,6 +5,7 @@
 import { InvalidInputError } from '../../../errors.js';
 import type { PageValues } from './page-input.js';
 import { flat, variable, type EncodedPage } from './encode-page.js';
+import { distinctValues, fixedOffsets } from './distinct.js';
 
 export interface DictionaryParts {
   indices: PageValues;
@@ -15,30 +16,17 @@ export interface DictionaryParts {
 
 /** Splits page values into indices (`indexBits` wide) and the block-encoded distinct items. */
 export function dictionaryParts(v: PageValues, indexBits: number): DictionaryParts {
-  const keys: string[] = [];
-  let n: number;
-  let keyOf: (i: number) => string;
-  if (v.kind === 'variable') {
-    n = v.offsets.length - 1;
-    keyOf = (i) => Buffer.from(v.data.buffer, v.data.byteOffset + v.offsets[i]!, v.offsets[i + 1]! - v.offsets[i]!).toString('latin1');
-  } else if (v.kind === 'fixed' && v.bits % 8 === 0) {
-    const w = v.bits / 8;
-    n = v.data.length / w;
-    keyOf = (i) => Buffer.from(v.data.buffer, v.data.byteOffset + i * w, w).toString('latin1');
-  } else {
-    throw new InvalidInputError('UNSUPPORTED_TYPE', `dictionary columns of ${v.kind} values are not supported`);
-  }
-  const seen = new Map<string, number>();
+  let offsets: Float64Array;
+  if (v.kind === 'variable') offsets = v.offsets;
+  else if (v.kind === 'fixed' && v.bits % 8 === 0) offsets = fixedOffsets(v.data.length / (v.bits / 8), v.bits / 8);
+  else throw new InvalidInputError('UNSUPPORTED_TYPE', `dictionary columns of ${v.kind} values are not supported`);
+  const n = offsets.length - 1;
+  const { ids, firsts } = distinctValues(v.data, offsets)!;
+  const keys = firsts.map((i) => v.data.subarray(offsets[i]!, offsets[i + 1]!));
   const idx = new Uint8Array(n * (indexBits / 8));
   const dv = new DataView(idx.buffer);
   for (let i = 0; i < n; i++) {
-    const k = keyOf(i);
-    let at = seen.get(k);
-    if (at === undefined) {
-      at = keys.length;
-      seen.set(k, at);
-      keys.push(k);
-    }
+    const at = ids[i]!;
     if (indexBits === 8) dv.setUint8(i, at);
     else if (indexBits === 16) dv.setUint16(i * 2, at, true);
     else if (indexBits === 32) dv.setUint32(i * 4, at, true);
@@ -47,7 +35,7 @@ export function dictionaryParts(v: PageValues, indexBits: number): DictionaryPar
   if (indexBits < 32 && keys.length > 2 ** (indexBits - 1)) {
     throw new InvalidInputError('BAD_DICTIONARY', `a page holds ${keys.length} distinct values, more than ${indexBits}-bit dictionary indices address`);
   }
-  const bytes = keys.map((k) => Buffer.from(k, 'latin1'));
+  const bytes = keys;
   if (v.kind === 'variable') {
     // Block form: u32 32, u32 start of the bytes, n + 1 u32 offsets (relative to the bytes), bytes.
     const start = 8 + (bytes.length + 1) * 4;

@@ -17,6 +17,7 @@ import { encodeRle } from '../../codecs/rle.js';
 import { compressGeneral, getCodec } from '../../codecs/registry.js';
 import { fsstCompress, trainFsst } from '../../codecs/fsst-encode.js';
 import { FASTLANES_BLOCK, type WordBits } from '../../codecs/fastlanes.js';
+import { distinctValues } from './distinct.js';
 
 export const COMPRESSION_KEY = 'lance-encoding:compression';
 export const COMPRESSION_LEVEL_KEY = 'lance-encoding:compression-level';
@@ -30,6 +31,8 @@ const DEFAULT_RLE_THRESHOLD = 0.5;
 const DEFAULT_DICT_SIZE_RATIO = 0.8;
 /** Lance does not dictionary-encode pages with fewer values. */
 const DICT_MIN_VALUES = 100;
+/** Values sampled before an exact cardinality count. */
+const SAMPLE_VALUES = 4096;
 /** Lance's FSST thresholds (fsst::FSST_LEAST_INPUT_MAX_LENGTH / _SIZE). */
 const FSST_MIN_MAX_LENGTH = 5;
 const FSST_MIN_BYTES = 32 * 1024;
@@ -343,11 +346,22 @@ export function shouldDictionaryEncode(v: PageValues, params: EncodingParams): b
   const budget = raw * params.dictSizeRatio - n * 4;
   if (budget <= 0) return false;
   const maxDistinct = Math.floor(budget / (avg + 4));
-  const seen = new Set<string>();
-  const dec = new TextDecoder('latin1');
-  for (let i = 0; i < n; i++) {
-    seen.add(dec.decode(v.data.subarray(v.offsets[i]!, v.offsets[i + 1]!)));
-    if (seen.size > maxDistinct) return false;
+  const o = v.offsets;
+  // Shortcut for clearly high cardinality: if m evenly spread values are all distinct, a
+  // cardinality C makes that likely only when C is well above m²/20 (P ≈ exp(-m²/2C) < e^-10).
+  const m = Math.min(n, SAMPLE_VALUES);
+  if (m < n && maxDistinct < (m * m) / 20) {
+    const so = new Float64Array(m + 1);
+    const parts: Uint8Array[] = [];
+    for (let j = 0; j < m; j++) {
+      const i = Math.floor((j * n) / m);
+      parts.push(v.data.subarray(o[i]!, o[i + 1]!));
+      so[j + 1] = so[j]! + parts[j]!.length;
+    }
+    const sd = new Uint8Array(so[m]!);
+    parts.forEach((p, j) => sd.set(p, so[j]!));
+    if (distinctValues(sd, so)!.firsts.length === m) return false;
   }
-  return seen.size * (avg + 4) + n * 4 < raw * params.dictSizeRatio;
+  const d = distinctValues(v.data, o, maxDistinct);
+  return d !== undefined && d.firsts.length * (avg + 4) + n * 4 < raw * params.dictSizeRatio;
 }
