@@ -3,7 +3,7 @@
 import type { ExternalBlobReadOptions } from '../format/blob/external-uri.js';
 import type * as arrow from 'apache-arrow';
 import type { DataFragment, Manifest } from '../format/proto/table_pb.js';
-import { arrowSchemaOf, fromPbFields, isLegacyBlobField, type LanceSchema } from '../format/schema.js';
+import { arrowSchemaOf, fromPbFields, type LanceSchema } from '../format/schema.js';
 import { checkReadable } from '../format/table/feature-flags.js';
 import { withTrustedRowStats } from '../format/table/row-stats.js';
 import { storeForUri } from '../io/open-store.js';
@@ -48,15 +48,6 @@ export class Dataset {
     const manifest = withTrustedRowStats(loaded.manifest);
     this.loaded = manifest === loaded.manifest ? loaded : { ...loaded, manifest };
     this.schema = schemaOfManifest(loaded.manifest, loaded.path);
-    const legacy = this.schema.fields.find(isLegacyBlobField);
-    if (legacy && fmt === '2.2') {
-      throw new LanceFormatError(
-        'LEGACY_BLOB_COLUMN',
-        `column "${legacy.name}" is a legacy blob column (lance-encoding:blob) in a 2.2 dataset, which Lance does not support; ` +
-          'rewrite it as a Blob V2 column (ARROW:extension:name = lance.blob.v2) with Lance or lancet before reading it here',
-        { path: loaded.path },
-      );
-    }
   }
 
   get manifest(): Manifest {

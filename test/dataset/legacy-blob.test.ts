@@ -24,12 +24,11 @@ it('refuses legacy blob columns on write, naming the fix', async () => {
   expect(await db.tableNames()).toEqual([]);
 });
 
-it('refuses to open a 2.2 dataset whose manifest has a legacy blob column', async () => {
+it('opens a 2.2 dataset whose manifest has a legacy blob column (its pages read as in 2.1)', async () => {
   const store = new MemoryStore();
   const fields = toPbFields([{ id: 0, name: 'b', logicalType: 'large_binary', nullable: true, metadata: { 'lance-encoding:blob': 'true' }, children: [] }]);
   const m = create(ManifestSchema, { fields, version: 1n, dataFormat: { fileFormat: 'lance', version: '2.2' } });
   await store.put(`_versions/${manifestNameV2(1)}`, encodeManifestFile(m));
-  const err = await openDataset('memory://legacy', { store }).catch((e) => e);
-  expect(err).toBeInstanceOf(LanceFormatError);
-  expect(err.code).toBe('LEGACY_BLOB_COLUMN');
+  const ds = await openDataset('memory://legacy', { store });
+  expect(ds.schema.fields.map((f) => f.name)).toEqual(['b']);
 });

@@ -3,7 +3,7 @@
 import * as nodePath from 'node:path';
 import * as arrow from 'apache-arrow';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
-import { arrowTypeOf, isBlobV2Field, type LanceField } from '../../format/schema.js';
+import { arrowTypeOf, isBlobV2Field, isLegacyBlobField, type LanceField } from '../../format/schema.js';
 import { DATA_DIR } from '../../format/table/file-names.js';
 import { joinPath } from '../../io/object-store.js';
 import { descriptorsOf, type BlobDescriptor } from '../../format/blob/descriptor.js';
@@ -22,7 +22,7 @@ import { toLogicalBlobValue } from './blob-values.js';
 function blobColumn(ds: Dataset, column: string): LanceField {
   const f = ds.schema.fields.find((x) => x.name === column);
   if (!f) throw new InvalidInputError('UNKNOWN_COLUMN', `no column '${column}' in the dataset`, { column });
-  if (!isBlobV2Field(f)) throw new InvalidInputError('NOT_A_BLOB_COLUMN', `column '${column}' is not a blob v2 column`, { column });
+  if (!isBlobV2Field(f) && !isLegacyBlobField(f)) throw new InvalidInputError('NOT_A_BLOB_COLUMN', `column '${column}' is not a blob column`, { column });
   return f;
 }
 

@@ -61,6 +61,8 @@ export function descriptorAt(vec: arrow.Vector, i: number, where: { path?: strin
   if (!vec.isValid(i)) return null;
   const row = vec.get(i) as Record<string, unknown> | null;
   if (row === null) return null;
+  // Legacy (v1) blob descriptors are {position, size}: the bytes always sit in the row's data file.
+  if (vec.type.children.length === 2) return { kind: BlobKind.Inline, position: toBig(row['position']), size: toBig(row['size']), blobId: 0, blobUri: '' };
   const kindRaw = row['kind'];
   if (kindRaw === null || kindRaw === undefined) return null;
   const kind = Number(kindRaw);

@@ -1,7 +1,7 @@
 // How a column-owning field is stored physically: the writer and reader agree on this mapping
 // from Lance logical types to a handful of physical shapes.
 import * as arrow from 'apache-arrow';
-import { arrowTypeOf, isBlobV2Field, type LanceField } from '../schema.js';
+import { arrowTypeOf, isBlobV2Field, isLegacyBlobField, type LanceField } from '../schema.js';
 import { LanceFormatError } from '../../errors.js';
 
 export type LeafKind =
@@ -11,7 +11,7 @@ export type LeafKind =
   | { kind: 'variable'; offsetBits: 32 | 64 }
   /** FixedSizeList of fixed-width items. */
   | { kind: 'fsl'; dim: number; itemBits: number }
-  /** Blob V2 descriptor struct (kind, position, size, blob_id, blob_uri). */
+  /** Blob descriptor struct: V2 (kind, position, size, blob_id, blob_uri) or legacy v1 (position, size). */
   | { kind: 'blob' };
 
 /** Arrow type of the descriptor struct a blob v2 column reads and writes as. */
@@ -50,8 +50,13 @@ export function fixedBitsOf(t: arrow.DataType): number | undefined {
   }
 }
 
+/** Arrow type a legacy (v1) blob column scans as, as in Lance 12: where its bytes are in the data file. */
+export function legacyBlobDescriptorType(): arrow.Struct {
+  return new arrow.Struct([new arrow.Field('position', new arrow.Uint64(), false), new arrow.Field('size', new arrow.Uint64(), false)]);
+}
+
 export function leafKindOf(f: LanceField): LeafKind {
-  if (isBlobV2Field(f)) return { kind: 'blob' };
+  if (isBlobV2Field(f) || isLegacyBlobField(f)) return { kind: 'blob' };
   const declared = arrowTypeOf(f);
   // Dictionary columns are stored as their values.
   const t = declared.typeId === arrow.Type.Dictionary ? (declared as arrow.Dictionary).dictionary : declared;
@@ -92,5 +97,6 @@ export function assertNotNestedNull(kind: LeafKind, nested: boolean): void {
 
 /** Arrow type of the values a column-owning field reads back as. */
 export function arrowTypeOfColumn(f: LanceField): arrow.DataType {
+  if (isLegacyBlobField(f)) return legacyBlobDescriptorType();
   return isBlobV2Field(f) ? blobDescriptorType() : arrowTypeOf(f);
 }

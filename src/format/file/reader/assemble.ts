@@ -272,6 +272,7 @@ export function assembleLeaf(kind: LeafKind, type: arrow.DataType, pieces: reado
 }
 
 function assembleBlob(type: arrow.Struct, pieces: readonly LeafPiece[], n: number, validity: { bitmap: Uint8Array; nullCount: number }, where: Where): arrow.Data {
+  if (type.children.length === 2) return assembleLegacyBlob(type, pieces, n, validity, where);
   const kind = new Uint8Array(n);
   const position = new BigUint64Array(n);
   const size = new BigUint64Array(n);
@@ -357,4 +358,30 @@ export function nullData(type: arrow.DataType, n: number): arrow.Data {
       return arrow.makeData({ type, length: n, nullCount: n, nullBitmap: bitmap, data } as never);
     }
   }
+}
+
+/** Legacy (v1) blob descriptors: {position, size} per row; null rows read as null structs. */
+function assembleLegacyBlob(type: arrow.Struct, pieces: readonly LeafPiece[], n: number, validity: { bitmap: Uint8Array; nullCount: number }, where: Where): arrow.Data {
+  const position = new BigUint64Array(n);
+  const size = new BigUint64Array(n);
+  let row = 0;
+  for (const p of pieces) {
+    const v = p.values;
+    if (v.kind === 'constant' && !v.value) {
+      row += p.count;
+      continue;
+    }
+    const [pos, sz] = v.kind === 'struct' ? v.fields : [];
+    if (pos?.kind !== 'fixed' || sz?.kind !== 'fixed') throw bad(where, `legacy blob descriptors decoded as ${v.kind}, expected two u64 fields`);
+    const pv = new DataView(pos.data.buffer, pos.data.byteOffset, pos.data.byteLength);
+    const sv = new DataView(sz.data.buffer, sz.data.byteOffset, sz.data.byteLength);
+    for (let i = 0; i < p.count; i++, row++) {
+      if (p.nullLayer && p.nullLayer[i]! >= 0) continue;
+      position[row] = pv.getBigUint64((p.start + i) * 8, true);
+      size[row] = sv.getBigUint64((p.start + i) * 8, true);
+    }
+  }
+  const [fp, fs] = type.children as [arrow.Field, arrow.Field];
+  const children = [arrow.makeData({ type: fp.type as arrow.Uint64, length: n, data: position }), arrow.makeData({ type: fs.type as arrow.Uint64, length: n, data: size })];
+  return arrow.makeData({ type, length: n, nullCount: validity.nullCount, nullBitmap: validity.nullCount ? validity.bitmap : null, children });
 }

@@ -8,6 +8,7 @@ import { decodeBlockValues, decodeFullZipValues, decodeMiniBlockValues, type Dec
 import { decodeMiniBlockChunk, parseChunkTable, type ChunkInfo } from './mini-block.js';
 import { dictionaryLookup } from '../../codecs/adapters.js';
 import { decodeConstantScalar } from '../../codecs/constant-scalar.js';
+import { legacyBlobJob } from './legacy-blob-page.js';
 
 /** Rows decoded from one page: values plus, per row, the index of the outermost null layer (-1 = valid). */
 export interface LeafPiece {
@@ -100,8 +101,11 @@ export function makePageJob(layout: PageLayout, buf: PageBuffers, numRows: numbe
       return fullZipJob(layout.layout.value, buf, numRows, ranges, where);
     case 'constantLayout':
       return constantJob(layout.layout.value, buf, numRows, ranges, where);
-    case 'blobLayout':
-      throw new LanceFormatError('UNSUPPORTED_ENCODING', 'blob v1 pages (BlobLayout) are not supported by lancet', where);
+    case 'blobLayout': {
+      const inner = layout.layout.value.innerLayout;
+      if (!inner) throw new LanceFormatError('BAD_PAGE', 'blob page (BlobLayout) has no inner layout', where);
+      return legacyBlobJob(layout.layout.value, makePageJob(inner, buf, numRows, ranges, where), where);
+    }
     default:
       throw new LanceFormatError('BAD_PAGE', 'page layout is unset', where);
   }
