@@ -3,6 +3,7 @@
 // `<root>/ns/name.lance`. Each part is letters, digits, '_' and '-'.
 import { storeForUri, type OpenStoreOptions } from '../io/open-store.js';
 import { joinPath, type ObjectStore } from '../io/object-store.js';
+import { withReadRoot } from '../io/read-root.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { Dataset, openDatasetAt } from './dataset.js';
 import { VersionNotFoundError, type DatasetLocation } from './versions.js';
@@ -55,7 +56,9 @@ export class Connection {
   location(name: string): DatasetLocation {
     const parts = tableParts(name);
     const rel = joinPath(...parts.slice(0, -1), `${parts[parts.length - 1]}.lance`);
-    return { store: this.store, base: joinPath(this.base, rel), uri: `${this.uri.replace(/\/+$/, '')}/${rel}`, ...(this.externalBlobs ? { externalBlobs: this.externalBlobs } : {}) };
+    const base = joinPath(this.base, rel);
+    // Each table reads through a view confined to its own folder, not the whole connection root.
+    return { store: withReadRoot(this.store, base), base, uri: `${this.uri.replace(/\/+$/, '')}/${rel}`, ...(this.externalBlobs ? { externalBlobs: this.externalBlobs } : {}) };
   }
 
   async createTable(name: string, data: TableData, opts: CreateOptions = {}): Promise<Table> {
@@ -87,7 +90,7 @@ export class Connection {
     const rel = `${name}.lance`;
     const base = joinPath(this.base, rel);
     if ((await this.store.list(`${base}/_versions/`)).length === 0) return undefined;
-    return { ...this.location(name), base, uri: `${this.uri.replace(/\/+$/, '')}/${rel}` };
+    return { ...this.location(name), store: withReadRoot(this.store, base), base, uri: `${this.uri.replace(/\/+$/, '')}/${rel}` };
   }
 
   /** Names of the tables (dotted for namespaces), sorted. */

@@ -2,12 +2,30 @@
 // running totals shared by everyone using the store, so subtracting two readings attributes to
 // one caller whatever others did in between; each SQL statement reads and writes through its own
 // CountingStore instead.
+import { withReadRoot } from './read-root.js';
 import { newCounters, type ByteRange, type CopyMethod, type IoCounters, type ObjectMeta, type ObjectStore, type ObjectWriter } from './object-store.js';
 
 export class CountingStore implements ObjectStore {
-  readonly counters: IoCounters = newCounters();
+  readonly counters: IoCounters;
+  private readonly origin: CountingStore | undefined;
 
-  constructor(readonly inner: ObjectStore) {}
+  /** `viewOf` is internal: withReadRoot makes views that count into the same totals. */
+  constructor(
+    readonly inner: ObjectStore,
+    viewOf?: CountingStore,
+  ) {
+    this.origin = viewOf;
+    this.counters = viewOf ? viewOf.counters : newCounters();
+  }
+
+  get readOrigin(): CountingStore {
+    return this.origin ?? this;
+  }
+
+  /** A view whose reads stay inside `base` (see read-root.ts), counted with this store's. */
+  withReadRoot(base: string): CountingStore {
+    return new CountingStore(withReadRoot(this.inner, base), this.readOrigin);
+  }
 
   get kind(): string {
     return this.inner.kind;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, InvalidInputError, NotFoundError, StoreError } from '../errors.js';
 import { readCoalesced } from './range-plan.js';
 import { assertFitsInMemory, readFully } from './read-limits.js';
-import { newCounters, type ByteRange, type CopyMethod, type IoCounters, type ObjectMeta, type ObjectStore, type ObjectWriter } from './object-store.js';
+import { joinPath, newCounters, type ByteRange, type CopyMethod, type IoCounters, type ObjectMeta, type ObjectStore, type ObjectWriter } from './object-store.js';
 
 function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: string }).code === code;
@@ -143,12 +143,21 @@ export interface LocalStoreOptions {
   followSymlinksOutsideRoot?: boolean;
 }
 
+/** What a read-root view shares with the store it was made from (see withReadRoot). */
+interface ViewOf {
+  origin: LocalStore;
+  /** Store path of the folder reads must resolve inside ('' = the root). */
+  readRoot: string;
+}
+
 /** Object store over a local directory. put-if-absent is `link(tmp, final)`, which fails with EEXIST atomically. */
 export class LocalStore implements ObjectStore {
   readonly kind = 'local';
   readonly root: string;
   readonly counters: IoCounters = newCounters();
   private readonly followSymlinksOutsideRoot: boolean;
+  /** Set on views only (see withReadRoot). */
+  private readonly view: ViewOf | undefined = undefined;
   private rootReal: Promise<string> | undefined;
 
   constructor(root: string, opts: LocalStoreOptions = {}) {
@@ -156,10 +165,37 @@ export class LocalStore implements ObjectStore {
     this.followSymlinksOutsideRoot = opts.followSymlinksOutsideRoot ?? false;
   }
 
-  /** The root with symlinks resolved (cached once it exists). */
+  get readOrigin(): LocalStore {
+    return this.view?.origin ?? this;
+  }
+
+  /**
+   * A view of this store (same root, paths and counters) whose reads must resolve inside the
+   * folder `base`: what a dataset of a connection reads through, so a link in one table cannot
+   * reach a sibling table's files.
+   */
+  withReadRoot(base: string): LocalStore {
+    const origin = this.readOrigin;
+    const readRoot = joinPath(base);
+    if (readRoot === '' && !this.view) return this;
+    origin.resolve(readRoot);
+    // Made on top of the origin object itself: a subclass's overrides and state, the root, the
+    // options and the counters all stay the origin's; only the read root is the view's own.
+    const v = Object.create(origin) as LocalStore;
+    Object.defineProperty(v, 'view', { value: { origin, readRoot } satisfies ViewOf });
+    Object.defineProperty(v, 'rootReal', { value: undefined, writable: true });
+    return v;
+  }
+
+  /** Absolute path of the folder reads are confined to. */
+  private get readRootAbs(): string {
+    return this.view ? this.resolve(this.view.readRoot) : this.root;
+  }
+
+  /** The read root with symlinks resolved (cached once it exists). */
   private realRoot(): Promise<string> {
     if (!this.rootReal) {
-      const p = fs.realpath(this.root);
+      const p = fs.realpath(this.readRootAbs);
       this.rootReal = p;
       p.catch(() => {
         if (this.rootReal === p) this.rootReal = undefined;
@@ -175,8 +211,8 @@ export class LocalStore implements ObjectStore {
     if (real === root || real.startsWith(root.endsWith(nodePath.sep) ? root : root + nodePath.sep)) return;
     throw new InvalidInputError(
       'SYMLINK_OUTSIDE_ROOT',
-      `refusing to read ${path}: it is a symlink to ${real}, outside ${this.root}; lancet does not follow links out of a dataset (copy the file in instead)`,
-      { path, target: real, root: this.root },
+      `refusing to read ${path}: it is a symlink to ${real}, outside ${this.readRootAbs}; lancet does not follow links out of a dataset (copy the file in instead)`,
+      { path, target: real, root: this.readRootAbs },
     );
   }
 
@@ -209,7 +245,10 @@ export class LocalStore implements ObjectStore {
 
   async head(path: string): Promise<ObjectMeta> {
     try {
-      const st = await fs.stat(this.resolve(path));
+      // A size is a read too: a link out of the root must not tell the size of what it names.
+      const real = await fs.realpath(this.resolve(path));
+      await this.checkReal(path, real);
+      const st = await fs.stat(real);
       if (!st.isFile()) throw new NotFoundError(path);
       return { path, size: st.size, mtimeMs: st.mtimeMs };
     } catch (e) {

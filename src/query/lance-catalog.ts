@@ -120,7 +120,8 @@ export class LanceCatalog implements TableCatalog {
   private async loc(path: string[]): Promise<DatasetLocation> {
     const loc = (await this.connection()).location(path.join('.'));
     this.counting ??= new CountingStore(loc.store);
-    return { ...loc, store: this.counting };
+    // One set of statement totals; each table's view keeps its reads inside the table's folder.
+    return { ...loc, store: this.counting.withReadRoot(loc.base) };
   }
 
   async exists(path: string[]): Promise<boolean> {

@@ -4,6 +4,7 @@
 import * as nodePath from 'node:path';
 import { LocalStore } from '../../io/local-store.js';
 import { CountingStore } from '../../io/counting-store.js';
+import { sameStore } from '../../io/read-root.js';
 import type { CopyMethod, ObjectStore } from '../../io/object-store.js';
 import { StoreError } from '../../errors.js';
 
@@ -55,8 +56,10 @@ async function streamCopy(src: StoreObject, dst: StoreObject, start: number, end
 
 /** Makes dst hold the whole of src, moving as few bytes as the stores allow. */
 export async function copyObject(src: StoreObject, dst: StoreObject, size?: number): Promise<CopyOutcome> {
-  if (src.store === dst.store) {
-    const method = await src.store.copy(src.path, dst.path);
+  // Views of one store (two tables of a connection) link within it; the destination's view
+  // makes the new name and sizes it, as a read of the source's folder through it would be refused.
+  if (sameStore(src.store, dst.store)) {
+    const method = await dst.store.copy(src.path, dst.path);
     return { method, bytes: size ?? (await dst.store.head(dst.path)).size };
   }
   const srcLocal = asLocal(src.store);
