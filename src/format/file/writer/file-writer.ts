@@ -79,11 +79,12 @@ function columnPaths(fields: readonly LanceField[]): Map<LanceField, string[]> {
   return out;
 }
 
-/** Blob v1 columns (`lance-encoding:blob`) are refused: Lance 12 rejects them at 2.2 and lancet writes no BlobLayout. */
+/** Blob v1 columns (`lance-encoding:blob`) are refused on write: lancet writes no BlobLayout pages (Lance 12 rejects them at 2.2). */
 export function legacyBlobError(name: string, version: string): InvalidInputError {
   return new InvalidInputError(
     'LEGACY_BLOB_COLUMN',
-    `column "${name}" carries legacy blob metadata (lance-encoding:blob = true), which file version ${version} does not support; ` +
+    `column "${name}" carries legacy blob metadata (lance-encoding:blob = true): lancet reads legacy blob columns but does not write ` +
+      `their BlobLayout pages (file version ${version} requested; Lance 12 writes them only in 2.0/2.1 files and rejects them at 2.2); ` +
       `declare it as a Blob V2 column instead (blobField("${name}") or the ARROW:extension:name = lance.blob.v2 struct) and drop the lance-encoding:blob key`,
     { column: name },
   );
