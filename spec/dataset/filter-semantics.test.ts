@@ -202,7 +202,8 @@ describe('Table API expressions agree with Lance 12', () => {
           }
         },
       ),
-      { numRuns: 12, endOnFailure: true },
+      // LANCET_SEED / LANCET_PATH replay a printed failure.
+      { numRuns: 12, endOnFailure: true, ...(process.env.LANCET_SEED ? { seed: Number(process.env.LANCET_SEED), path: process.env.LANCET_PATH } : {}) },
     );
     console.log(`filter-semantics: ${checked} expressions checked against Lance 12`);
   }, 120_000);

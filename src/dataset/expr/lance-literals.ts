@@ -11,14 +11,53 @@
 // `int32_col - 1` wraps at 32 bits as a value but `int32_col - 1 > 0` compares in 64 bits.
 import * as arrow from 'apache-arrow';
 import { SqlError } from '../../errors.js';
-import { exprToString, literalToString, type CastType, type Expr, type Literal } from './ast.js';
+import { children, exprToString, literalToString, type CastType, type Expr, type Literal } from './ast.js';
+import { castValues } from './cast.js';
+import { exprType } from './infer.js';
 import { category, resolveColumn } from './types.js';
 
 /** `e` with Lance's literal coercion applied; throws TYPE_MISMATCH where Lance refuses. */
 export function resolveLanceLiterals(e: Expr, schema: arrow.Schema): Expr {
+  const resolved = coerceRoot(e, schema);
+  checkTextAgainstNumbers(resolved, schema);
+  return resolved;
+}
+
+const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
+
+/**
+ * DataFusion casts a text literal compared with a numeric expression to that expression's type
+ * while planning (the simplifier folds the cast), so a literal that does not convert fails the
+ * whole filter whatever the rows: `(l - 2) = '1e3'` is an error even below an AND whose left
+ * side is false everywhere. Evaluating the cast row by row would skip it there.
+ */
+function checkTextAgainstNumbers(e: Expr, schema: arrow.Schema): void {
+  if (e.kind === 'binary' && COMPARISONS.has(e.op)) {
+    for (const [lit, other] of [[e.left, e.right], [e.right, e.left]] as const) {
+      if (lit.kind !== 'literal' || lit.value.type !== 'string' || other.kind === 'literal') continue;
+      let t: arrow.DataType;
+      try {
+        t = exprType(other, schema, 'datafusion');
+      } catch {
+        continue; // the evaluator reports type errors with their full context
+      }
+      const to = numericCastType(t);
+      if (to) castValues([lit.value.value], new arrow.Utf8(), to, false, e, 'datafusion');
+    }
+  }
+  for (const c of children(e)) checkTextAgainstNumbers(c, schema);
+}
+
+function numericCastType(t: arrow.DataType): CastType | undefined {
+  if (t.typeId === arrow.Type.Int) return INT_TARGETS[`${(t as arrow.Int).bitWidth}${(t as arrow.Int).isSigned}`]![0];
+  if (t.typeId === arrow.Type.Float) return (t as arrow.Float).precision === arrow.Precision.SINGLE ? 'float32' : 'float64';
+  return undefined;
+}
+
+function coerceRoot(e: Expr, schema: arrow.Schema): Expr {
   switch (e.kind) {
     case 'binary': {
-      if (e.op === 'and' || e.op === 'or') return { ...e, left: resolveLanceLiterals(e.left, schema), right: resolveLanceLiterals(e.right, schema) };
+      if (e.op === 'and' || e.op === 'or') return { ...e, left: coerceRoot(e.left, schema), right: coerceRoot(e.right, schema) };
       const lt = columnType(e.left, schema);
       if (lt) {
         if (e.right.kind === 'literal') return { ...e, right: coerceLiteral(e.right, lt, e) };
@@ -38,7 +77,7 @@ export function resolveLanceLiterals(e: Expr, schema: arrow.Schema): Expr {
       return t ? { ...e, list: e.list.map((x) => coerceTree(x, t, e)) } : e;
     }
     case 'cast':
-      return e.implicit ? { ...e, arg: resolveLanceLiterals(e.arg, schema) } : e;
+      return e.implicit ? { ...e, arg: coerceRoot(e.arg, schema) } : e;
     default:
       return e;
   }
