@@ -68,3 +68,29 @@ it("table a's sidecar and data file symlinked to table b's files are refused on 
   const tb = await (await connect(root)).openTable('b');
   expect((await tb.query().toArray()).length).toBe(1);
 });
+
+it('head() does not size a file through a link out of the read root', async () => {
+  root = mkdtempSync(join(tmpdir(), 'lancet-xhead-'));
+  await fs.mkdir(join(root, 'a.lance'));
+  await fs.mkdir(join(root, 'b.lance'));
+  await fs.writeFile(join(root, 'b.lance', 'f.bin'), new Uint8Array(12345));
+  await fs.symlink(join(root, 'b.lance', 'f.bin'), join(root, 'a.lance', 'f.bin'));
+  const store = new LocalStore(root);
+  expect((await store.head('a.lance/f.bin')).size).toBe(12345); // inside the store root
+  await expect(store.withReadRoot('a.lance').head('a.lance/f.bin')).rejects.toEqual(escape);
+  await expect(new LocalStore(join(root, 'a.lance')).head('f.bin')).rejects.toEqual(escape);
+});
+
+it('lancet verify reports an external blob outside the dataset instead of reading it', async () => {
+  root = mkdtempSync(join(tmpdir(), 'lancet-xverify-'));
+  const outsideFile = join(root, 'outside.bin');
+  await fs.writeFile(outsideFile, new Uint8Array(64));
+  const db = await connect(join(root, 'db'));
+  await db.createTable('t', [{ id: 0, img: outsideFile }], { schema, blob: { allowExternalOutsideBases: true } } as never);
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (d) => (out += d));
+  const code = await runCli(['verify', join(root, 'db', 't.lance'), '--deep', '--json'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
+  expect(code).not.toBe(0);
+  expect(out).toContain('EXTERNAL_BLOB_OUTSIDE_DATASET');
+});

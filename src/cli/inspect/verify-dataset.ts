@@ -10,7 +10,8 @@ import { scanDataset } from '../../dataset/scanner.js';
 import { LancetError } from '../../errors.js';
 import { descriptorsOf, type BlobDescriptor } from '../../format/blob/descriptor.js';
 import { defaultExternalOpener } from '../../format/blob/external-store.js';
-import { resolveExternalForRead, type BasePathInfo } from '../../format/blob/external-uri.js';
+import { confineExternalRead, type BasePathInfo } from '../../format/blob/external-uri.js';
+import { externalReadScope } from '../../dataset/blob/dataset-blobs.js';
 import { BlobKind } from '../../format/blob/layout.js';
 import { decodeBlobFileName, sidecarDir, sidecarPath } from '../../format/blob/sidecar-path.js';
 import { openLanceFile, type LanceFileReader } from '../../format/file/index.js';
@@ -271,11 +272,18 @@ class Verifier {
 
   readonly externalChecks: Promise<void>[] = [];
 
+  /** The external object a descriptor names, through the same confinement as every blob read. */
+  private openExternal(d: BlobDescriptor, bases: BasePathInfo[]) {
+    const { location, within } = confineExternalRead(d.blobId, d.blobUri, bases, externalReadScope(this.ds.loc));
+    return defaultExternalOpener(location, within);
+  }
+
   async checkExternal(d: BlobDescriptor, bases: BasePathInfo[], where: string, rel: string, row: bigint): Promise<void> {
     let obj;
     try {
-      obj = defaultExternalOpener(resolveExternalForRead(d.blobId, d.blobUri, bases));
+      obj = this.openExternal(d, bases);
     } catch (e) {
+      // Outside what the dataset may read (or malformed): reported, never opened.
       this.find('error', 'BAD_EXTERNAL', d.blobUri || rel, `${where}: ${errorText(e)}`, row);
       return;
     }
@@ -316,7 +324,7 @@ class Verifier {
         if (d.kind === BlobKind.Inline) path = this.abs(rel);
         else if (d.kind === BlobKind.External) {
           try {
-            const obj = defaultExternalOpener(resolveExternalForRead(d.blobId, d.blobUri, bases));
+            const obj = this.openExternal(d, bases);
             store = obj.store;
             path = obj.path;
             if (d.size === 0n) end = undefined;
