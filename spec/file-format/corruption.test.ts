@@ -96,12 +96,13 @@ describe('corrupted files', () => {
 
   it('rejects unknown versions with UNSUPPORTED_VERSION, and a 2.2 file relabelled 2.0 with a typed error', async () => {
     const { bytes } = await validFile(5, '2.2');
-    // 2.0 is read since the 2.0 reader landed: 2.2 metadata read as 2.0 must fail typed, not crash.
+    // 2.0 (0.3 on disk) is read since the 2.0 reader landed: 2.2 metadata read as 2.0 must fail
+    // typed, not crash.
     const relabelled = bytes.slice();
-    new DataView(relabelled.buffer).setUint16(relabelled.length - 8, 2, true);
-    new DataView(relabelled.buffer).setUint16(relabelled.length - 6, 0, true);
+    new DataView(relabelled.buffer).setUint16(relabelled.length - 8, 0, true);
+    new DataView(relabelled.buffer).setUint16(relabelled.length - 6, 3, true);
     await expect(readAll(relabelled)).rejects.toBeInstanceOf(LanceFormatError);
-    for (const [major, minor] of [[0, 3], [3, 0], [2, 3]]) {
+    for (const [major, minor] of [[2, 0], [3, 0], [2, 3]]) {
       const bad = bytes.slice();
       const dv = new DataView(bad.buffer);
       dv.setUint16(bad.length - 8, major!, true);
