@@ -93,4 +93,8 @@ it('lancet verify reports an external blob outside the dataset instead of readin
   const code = await runCli(['verify', join(root, 'db', 't.lance'), '--deep', '--json'], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
   expect(code).not.toBe(0);
   expect(out).toContain('EXTERNAL_BLOB_OUTSIDE_DATASET');
+  // Named by --external-root, as blob cat would read it, it is checked and healthy.
+  const allowed = new PassThrough();
+  const ok = await runCli(['verify', join(root, 'db', 't.lance'), '--deep', '--json', '--external-root', root], { stdout: allowed, stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
+  expect(ok).toBe(0);
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/main.js';
 import { progress } from '../../src/cli/progress.js';
@@ -42,7 +42,7 @@ describe('terminal output', () => {
 
   it('verify shows progress on a TTY stderr but keeps stdout JSON clean', async () => {
     const t = ttyIo({ stdoutTty: false, stderrTty: true });
-    expect(await runCli(['verify', fx.path, '--json'], t.io)).toBe(0);
+    expect(await runCli(['verify', fx.path, '--json', '--external-root', dirname(fx.path)], t.io)).toBe(0);
     expect(t.err()).toContain('verify [');
     expect(JSON.parse(t.out()).healthy).toBe(true);
     const p = ttyIo({ stdoutTty: false, stderrTty: false });

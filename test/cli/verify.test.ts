@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as fs from 'node:fs/promises';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { cli } from './helpers.js';
 import { copyDataset, lanceBlobDataset, lancetBlobDataset, SIZES, type BlobFixture } from './fixtures.js';
@@ -23,7 +23,8 @@ interface Finding {
 }
 
 async function verify(path: string, ...flags: string[]) {
-  const r = await cli(['verify', path, '--json', ...flags]);
+  // The fixtures' external blobs live next to the dataset: verify checks them under that root.
+  const r = await cli(['verify', path, '--json', '--external-root', dirname(path), ...flags]);
   return { code: r.code, err: r.err, report: r.out ? JSON.parse(r.out) : undefined, findings: (r.out ? JSON.parse(r.out).findings : []) as Finding[] };
 }
 
@@ -55,7 +56,7 @@ describe('lancet verify on healthy datasets', () => {
     const expected = [...ours.payloads.values()].reduce((s, p) => s + (p?.length ?? 0), 0) + SIZES[2]!;
     expect(deep.report.checked.payloadBytesRead).toBe(expected);
     expect(deep.report.checked.rowsRead).toBe(ours.addresses.size);
-    const text = await cli(['verify', ours.path]);
+    const text = await cli(['verify', ours.path, '--external-root', dirname(ours.path)]);
     expect(text.out).toContain('healthy');
   });
 
@@ -158,7 +159,7 @@ describe('lancet verify finds planted faults', () => {
     expect(r.findings.every((f) => f.severity === 'orphan')).toBe(true);
     expect(r.findings.map((f) => f.code).sort()).toEqual(['ORPHAN_DATA_FILE', 'ORPHAN_DELETION_FILE', 'ORPHAN_SIDECAR', 'ORPHAN_SIDECAR_DIR', 'ORPHAN_TRANSACTION']);
     expect(r.findings.find((f) => f.code === 'ORPHAN_SIDECAR')!.message).toContain('blob_id 15');
-    const text = await cli(['verify', path]);
+    const text = await cli(['verify', path, '--external-root', dirname(path)]);
     expect(text.out).toMatch(/0 problems, 5 orphans/);
   });
 });

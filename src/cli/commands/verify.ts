@@ -1,5 +1,6 @@
 // `lancet verify`: exit 0 when the version is healthy, 1 when anything is found (orphans
 // included, marked severity "orphan"), 2 on usage errors. --json prints one report object.
+import * as nodePath from 'node:path';
 import type { Command } from '../command.js';
 import { parseCommandArgs, intOption } from '../args.js';
 import { openDatasetArg } from '../open.js';
@@ -9,10 +10,13 @@ import { verifyDataset } from '../inspect/verify-dataset.js';
 
 export const verifyCommand: Command = {
   path: ['verify'],
-  usage: 'lancet verify DATASET [--version N] [--deep] [--json]',
+  usage: 'lancet verify DATASET [--version N] [--deep] [--json] [--external-root DIR]...',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { version: { type: 'string' }, deep: { type: 'boolean' } }, ['DATASET']);
-    const ds = await openDatasetArg(positionals[0]!, intOption(values, 'version'));
+    const { values, positionals } = parseCommandArgs(args, { version: { type: 'string' }, deep: { type: 'boolean' }, 'external-root': { type: 'string', multiple: true } }, ['DATASET']);
+    // External blobs outside the dataset are checked only under the roots named here (as blob cat
+    // reads them); any other is a finding, never opened.
+    const roots = values['external-root'] as unknown as string[] | undefined;
+    const ds = await openDatasetArg(positionals[0]!, intOption(values, 'version'), roots ? { externalBlobRoots: roots.map((r) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(r) ? r : nodePath.resolve(r))) } : {});
     const bar = progress(io, values.deep ? 'verify --deep' : 'verify', 0);
     let report;
     try {
