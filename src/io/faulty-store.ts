@@ -2,6 +2,7 @@
 // fails, delays or truncates calls. The same seed and the same sequence of calls give the same
 // faults, so a failing run can be replayed; `events` records what was injected.
 import { StoreError } from '../errors.js';
+import { withReadRoot } from './read-root.js';
 import type { ByteRange, CopyMethod, IoCounters, ObjectMeta, ObjectStore, ObjectWriter } from './object-store.js';
 
 export type FaultOp =
@@ -87,13 +88,33 @@ export class FaultyStore implements ObjectStore {
   /** Faults are injected only while enabled (e.g. off during setup, on for the test body). */
   enabled = true;
   private readonly random: () => number;
-  private calls = 0;
+  /** Shared with read-root views (an object, so a view's increments land here). */
+  private readonly seq = { calls: 0 };
 
   constructor(
     readonly inner: ObjectStore,
     private readonly config: FaultConfig,
   ) {
     this.random = seededRandom(config.seed);
+  }
+
+  /** Set on views only (see withReadRoot). */
+  private readonly viewOf: FaultyStore | undefined = undefined;
+
+  get readOrigin(): FaultyStore {
+    return this.viewOf ?? this;
+  }
+
+  /**
+   * A view whose reads stay inside `base` (see read-root.ts): made on top of this store, so the
+   * seed, call sequence, events and `enabled` stay shared; only the inner store is the view's.
+   */
+  withReadRoot(base: string): FaultyStore {
+    const origin = this.readOrigin;
+    const v = Object.create(origin) as FaultyStore;
+    Object.defineProperty(v, 'inner', { value: withReadRoot(origin.inner, base) });
+    Object.defineProperty(v, 'viewOf', { value: origin });
+    return v;
   }
 
   get kind(): string {
@@ -111,7 +132,7 @@ export class FaultyStore implements ObjectStore {
    * so that the decisions of later calls do not depend on which faults earlier calls got.
    */
   private plan(op: FaultOp, path: string): Plan {
-    const call = this.calls++;
+    const call = this.seq.calls++;
     const r = [this.random(), this.random(), this.random(), this.random(), this.random()] as const;
     const c = this.config;
     const eligible = this.enabled && (!c.ops || c.ops.includes(op));
