@@ -163,5 +163,5 @@ describe('reliability: crash injection', () => {
       `reliability: crash injection: ${sum((f) => f.kills)} SIGKILLs survived, ${sum((f) => f.commits)} commits landed (${sum((f) => f.killedMidCommit)} killed between commit and log), ${sum((f) => f.logged.length)} versions re-read intact, ${sum((f) => f.blobsChecked)} blobs checked, ${sum((f) => f.orphans)} orphans reported, 0 errors; cleanup removed ${sum((f) => f.cleaned)} files, then 0 findings; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     expect(sum((f) => f.kills)).toBe(KILLS);
-  }, 600_000);
+  }, 900_000);
 });
