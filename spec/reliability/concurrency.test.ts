@@ -48,13 +48,13 @@ afterAll(() => {
 
 type StoreSpec = { kind: 'local'; root: string } | { kind: 's3'; options: Record<string, unknown> };
 
-async function hammer(label: string, store: ObjectStore, spec: StoreSpec, connectUri: string, COMMITS: number): Promise<{ reports: WorkerReport[]; latest: number }> {
+async function hammer(label: string, store: ObjectStore, spec: StoreSpec, connectUri: string, COMMITS: number, workerTimeoutMs = 240_000): Promise<{ reports: WorkerReport[]; latest: number }> {
   const db = await connect(connectUri, { store });
   await db.createTable('r', arrow.tableFromArrays({ worker: Int32Array.from([-1]), seq: Int32Array.from([-1]) }));
   const started = Date.now();
   const runs = await Promise.all(
     Array.from({ length: WORKERS }, (_, w) =>
-      runNode(join(__dirname, 'workers/writer.mjs'), [JSON.stringify({ lib: lib.url(''), store: spec, worker: w, commits: COMMITS, seed: 1000 + w })], 240_000),
+      runNode(join(__dirname, 'workers/writer.mjs'), [JSON.stringify({ lib: lib.url(''), store: spec, worker: w, commits: COMMITS, seed: 1000 + w })], workerTimeoutMs),
     ),
   );
   for (const r of runs) if (r.code !== 0) throw new Error(`writer failed (${r.code ?? r.signal}): ${r.stderr.slice(-3000)}`);
@@ -123,7 +123,7 @@ describe('reliability: concurrent writer processes', () => {
     const e = env!;
     const options = { endpoint: e.endpoint, bucket: e.bucket, region: e.region, credentials: e.credentials, prefix: `lancet-tests/reliability-${randomUUID()}` };
     const store = new S3Store(options);
-    const { reports } = await hammer('s3 (radosgw)', store, { kind: 's3', options }, `s3://${e.bucket}/${options.prefix}`, S3_COMMITS);
+    const { reports } = await hammer('s3 (radosgw)', store, { kind: 's3', options }, `s3://${e.bucket}/${options.prefix}`, S3_COMMITS, 540_000);
     const db = await lancedb.connect(`s3://${e.bucket}/${options.prefix}`, {
       storageOptions: { aws_endpoint: e.endpoint, aws_region: e.region, aws_access_key_id: e.credentials.accessKeyId, aws_secret_access_key: e.credentials.secretAccessKey, allow_http: 'true', aws_virtual_hosted_style_request: 'false' },
     });
