@@ -25,12 +25,13 @@ afterAll(async () => {
 const schema = new arrow.Schema([new arrow.Field('id', new arrow.Int32(), false), blobField('payload', { inlineSizeThreshold: 1000, dedicatedSizeThreshold: 20_000 })]);
 
 /** Records every path read, so tests can say which objects a query touched. */
-function recordingStore(store: LocalStore): { store: ObjectStore; reads: string[] } {
-  const reads: string[] = [];
+function recordingStore(store: LocalStore, reads: string[] = []): { store: ObjectStore; reads: string[] } {
   const proxy = new Proxy(store, {
     get(target, prop, recv) {
       const v = Reflect.get(target, prop, recv);
       if (typeof v !== 'function') return v;
+      // Each table reads through a view confined to its folder: record the views' reads too.
+      if (prop === 'withReadRoot') return (base: string) => recordingStore(target.withReadRoot(base) as LocalStore, reads).store;
       if (prop === 'getRange' || prop === 'getRanges' || prop === 'readStream' || prop === 'get') {
         return (path: string, ...rest: unknown[]) => {
           reads.push(path);
